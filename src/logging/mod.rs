@@ -1,0 +1,1 @@
+//! In-house logging behind the `log` facade (being written).
