@@ -1,0 +1,99 @@
+//! The demo's command-line flags (see `shared/design/demo-contract.md`).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Parsed flags with the contract's defaults.
+#[derive(Debug)]
+pub struct Args {
+    pub addr: SocketAddr,
+    pub workers: Option<usize>,
+    pub log_dir: PathBuf,
+    pub max_bytes: u64,
+    pub backup_count: usize,
+    pub log_level: log::LevelFilter,
+    pub access_log: bool,
+    pub redis: Option<String>,
+    pub monitor: bool,
+}
+
+/// A flag the demo cannot use, and why.
+#[derive(Debug)]
+pub struct ArgError(String);
+
+impl fmt::Display for ArgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}\n\n{USAGE}", self.0)
+    }
+}
+
+pub const USAGE: &str = "usage: demo [--addr HOST:PORT] [--workers N] [--log-dir DIR] \
+[--max-bytes N] [--backup-count N] [--log-level error|warn|info|debug|trace] \
+[--access-log on|off] [--redis URL] [--monitor on|off]";
+
+fn on_off(flag: &str, v: &str) -> Result<bool, ArgError> {
+    match v {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(ArgError(format!("{flag} takes on or off, not {v:?}"))),
+    }
+}
+
+fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, ArgError> {
+    v.parse()
+        .map_err(|_| ArgError(format!("{flag} takes a number, not {v:?}")))
+}
+
+impl Args {
+    pub fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, ArgError> {
+        let mut a = Args {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            workers: None,
+            log_dir: PathBuf::from("logs"),
+            max_bytes: 10 * 1024 * 1024,
+            backup_count: 5,
+            log_level: log::LevelFilter::Info,
+            access_log: true,
+            redis: None,
+            monitor: true,
+        };
+        while let Some(flag) = argv.next() {
+            if flag == "-h" || flag == "--help" {
+                return Err(ArgError(
+                    "mionex demo: the seed tutorial as one server".into(),
+                ));
+            }
+            let value = argv
+                .next()
+                .ok_or_else(|| ArgError(format!("{flag} needs a value")))?;
+            match flag.as_str() {
+                "--addr" => {
+                    a.addr = value
+                        .parse()
+                        .map_err(|_| ArgError(format!("--addr takes HOST:PORT, not {value:?}")))?
+                }
+                "--workers" => {
+                    let n: usize = number(&flag, &value)?;
+                    if n == 0 {
+                        return Err(ArgError("--workers must be at least 1".into()));
+                    }
+                    a.workers = Some(n);
+                }
+                "--log-dir" => a.log_dir = PathBuf::from(value),
+                "--max-bytes" => a.max_bytes = number(&flag, &value)?,
+                "--backup-count" => a.backup_count = number(&flag, &value)?,
+                "--log-level" => {
+                    a.log_level = value
+                        .parse()
+                        .map_err(|_| ArgError(format!("unknown --log-level {value:?}")))?
+                }
+                "--access-log" => a.access_log = on_off(&flag, &value)?,
+                "--redis" => a.redis = Some(value),
+                "--monitor" => a.monitor = on_off(&flag, &value)?,
+                _ => return Err(ArgError(format!("unknown flag {flag:?}"))),
+            }
+        }
+        Ok(a)
+    }
+}

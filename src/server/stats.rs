@@ -1,0 +1,76 @@
+//! Per-worker counters: written only by their worker (no contended
+//! cache line on the request path), summed when someone reads them.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Counters one worker keeps.
+#[derive(Default, Debug)]
+pub(crate) struct WorkerStats {
+    accepted: AtomicU64,
+    refused: AtomicU64,
+    requests: AtomicU64,
+    rejected: AtomicU64,
+    timeouts: AtomicU64,
+    open: AtomicU64,
+}
+
+/// Single-writer increment: a plain load and store, no locked instruction.
+fn bump(c: &AtomicU64) {
+    c.store(c.load(Relaxed) + 1, Relaxed);
+}
+
+impl WorkerStats {
+    pub(crate) fn inc_accepted(&self) {
+        bump(&self.accepted);
+        bump(&self.open);
+    }
+    pub(crate) fn dec_open(&self) {
+        self.open
+            .store(self.open.load(Relaxed).saturating_sub(1), Relaxed);
+    }
+    pub(crate) fn inc_refused(&self) {
+        bump(&self.refused);
+    }
+    pub(crate) fn inc_requests(&self) {
+        bump(&self.requests);
+    }
+    pub(crate) fn inc_rejected(&self) {
+        bump(&self.rejected);
+    }
+    pub(crate) fn inc_timeouts(&self) {
+        bump(&self.timeouts);
+    }
+}
+
+/// A snapshot of the server's counters, summed over its workers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerStats {
+    /// Connections accepted.
+    pub accepted: u64,
+    /// Connections refused because the server was at its connection limit.
+    pub refused: u64,
+    /// Requests answered by the app.
+    pub requests: u64,
+    /// Requests refused by the HTTP parser (4xx/5xx before any handler).
+    pub rejected: u64,
+    /// Requests that timed out while arriving (408).
+    pub timeouts: u64,
+    /// Connections open now.
+    pub open_connections: u64,
+}
+
+impl ServerStats {
+    pub(crate) fn sum<'a>(workers: impl Iterator<Item = &'a WorkerStats>) -> ServerStats {
+        let mut s = ServerStats::default();
+        for w in workers {
+            s.accepted += w.accepted.load(Relaxed);
+            s.refused += w.refused.load(Relaxed);
+            s.requests += w.requests.load(Relaxed);
+            s.rejected += w.rejected.load(Relaxed);
+            s.timeouts += w.timeouts.load(Relaxed);
+            s.open_connections += w.open.load(Relaxed);
+        }
+        s
+    }
+}
