@@ -253,12 +253,14 @@ def idle_test(name, logdir):
         errtext = cli.stderr.read().strip()
     finally:
         srv.stop()
+    if not alive:
+        return {"error": f"the server exited (status {srv.proc.returncode}) during the idle "
+                         f"test; the client held {held} connections, {failed} failed: "
+                         + (errtext.splitlines()[0] if errtext else "")}
     res = {"before_mib": before / 1024, "after_mib": after / 1024, "held": held,
            "failed": failed, "kib_per_conn": (after - before) / held if held else None}
     if failed:
         res["error"] = f"{failed} connections failed ({errtext.splitlines()[0] if errtext else ''})"
-    if not alive:
-        res["error"] = "server died during the idle test"
     return res
 
 
