@@ -141,9 +141,7 @@ impl Logger {
     /// by the macros (the global level defaults to `Off`).
     fn update_max_level(&self) {
         let ours = self.max_level();
-        if self.inner.installed.load(Ordering::Relaxed) {
-            log::set_max_level(ours);
-        } else if ours > log::max_level() {
+        if self.inner.installed.load(Ordering::Relaxed) || ours > log::max_level() {
             log::set_max_level(ours);
         }
     }
@@ -228,6 +226,11 @@ impl Logger {
         Ok(())
     }
 
+    /// Writes out every handler's buffered records now.
+    pub fn flush(&self) {
+        Log::flush(self)
+    }
+
     /// Housekeeping for every handler (the flusher thread does this each
     /// second; call it yourself from an event loop if you like).
     pub fn tick(&self) {
@@ -241,10 +244,10 @@ impl Logger {
     pub fn reopen(&self) -> Result<(), LogError> {
         let mut first = Ok(());
         for h in self.handlers() {
-            if let Err(e) = h.reopen() {
-                if first.is_ok() {
-                    first = Err(e);
-                }
+            if let Err(e) = h.reopen()
+                && first.is_ok()
+            {
+                first = Err(e);
             }
         }
         first

@@ -118,10 +118,10 @@ impl FileSink {
     }
 
     fn open_file(&mut self) -> io::Result<()> {
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !dir.is_dir() {
-                fs::create_dir_all(dir)?;
-            }
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.is_dir()
+        {
+            fs::create_dir_all(dir)?;
         }
         let file = OpenOptions::new()
             .create(true)
@@ -143,16 +143,17 @@ impl FileSink {
         if let Health::Failing { retry_at, .. } = self.health {
             let now = Instant::now();
             if now < retry_at || !self.recover(now) {
-                self.to_fallback(line, now);
+                self.divert(line, now);
                 return;
             }
         }
-        if self.regular && (self.pending_roll || self.policy.should_roll(self.size, line.len())) {
-            if let Err(e) = self.rotate() {
-                self.fail(&e, "rotate");
-                self.to_fallback(line, Instant::now());
-                return;
-            }
+        if self.regular
+            && (self.pending_roll || self.policy.should_roll(self.size, line.len()))
+            && let Err(e) = self.rotate()
+        {
+            self.fail(&e, "rotate");
+            self.divert(line, Instant::now());
+            return;
         }
         self.buf.extend_from_slice(line);
         self.buf_records += 1;
@@ -260,7 +261,7 @@ impl FileSink {
         }
     }
 
-    fn to_fallback(&mut self, line: &[u8], now: Instant) {
+    fn divert(&mut self, line: &[u8], now: Instant) {
         self.fallback.write(line);
         self.stats.fallback_records += 1;
         if let Health::Failing {
@@ -284,33 +285,20 @@ impl FileSink {
         }
     }
 
-    /// Tries to get the file working again; true on success.
+    /// Tries to get the file working again: reopen, finish a pending
+    /// rotation, and write the "resumed" line straight to the file; only a
+    /// successful write counts as recovered. True on success.
     fn recover(&mut self, now: Instant) -> bool {
         let (since, records) = match self.health {
             Health::Failing { since, records, .. } => (since, records),
             Health::Ok => return true,
         };
-        self.file = None;
-        let attempt = self.open_file().and_then(|()| {
-            if self.pending_roll && self.regular {
-                self.rotate()?;
-            }
-            if self.mid_line {
-                self.file.as_mut().map_or(Ok(()), |f| f.write_all(b"\n"))?;
-                self.size += 1;
-            }
-            Ok(())
-        });
-        if let Err(e) = attempt {
-            self.fail(&e, "reopen");
-            return false;
-        }
-        self.mid_line = false;
-        self.pending_roll = false;
-        self.health = Health::Ok;
-        self.stats.reopens += 1;
         let secs = now.duration_since(since).as_secs_f64();
-        let note = line_of(
+        let mut note = Vec::new();
+        if self.mid_line {
+            note.push(b'\n');
+        }
+        note.extend_from_slice(&line_of(
             &*self.format,
             &Record::builder()
                 .args(format_args!(
@@ -320,12 +308,29 @@ impl FileSink {
                 .target(&self.name)
                 .module_path_static(Some(module_path!()))
                 .build(),
-        );
-        self.fallback.write(&note);
-        self.buf.extend_from_slice(&note);
-        self.buf_records += 1;
-        self.size += note.len() as u64;
+        ));
+        self.file = None;
+        let attempt = self.open_file().and_then(|()| {
+            if self.pending_roll && self.regular {
+                self.rotate()?;
+            }
+            match self.file.as_mut() {
+                Some(f) => f.write_all(&note),
+                None => Err(io::ErrorKind::NotFound.into()),
+            }
+        });
+        if let Err(e) = attempt {
+            self.fail(&e, "reopen");
+            return false;
+        }
+        self.mid_line = false;
+        self.pending_roll = false;
+        self.health = Health::Ok;
+        self.stats.reopens += 1;
+        self.stats.records += 1;
         self.stats.bytes += note.len() as u64;
+        self.size += note.len() as u64;
+        self.fallback.write(&note);
         true
     }
 

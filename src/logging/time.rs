@@ -5,7 +5,7 @@
 //! calendar conversion is Howard Hinnant's `civil_from_days`.
 
 use std::cell::RefCell;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A broken-down UTC time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,6 +183,7 @@ pub(crate) fn is_date_suffix(s: &str, parts: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn asctime(secs: u64, ms: u32) -> String {
         let mut v = Vec::new();

@@ -126,12 +126,12 @@ impl TimedBuilder {
                 "TimedRotatingFileHandler interval must be at least 1".into(),
             ));
         }
-        if let When::Weekday(d) = self.when {
-            if d > 6 {
-                return Err(LogError::Config(format!(
-                    "weekday {d} is not in 0 (Monday) ..= 6 (Sunday)"
-                )));
-            }
+        if let When::Weekday(d) = self.when
+            && d > 6
+        {
+            return Err(LogError::Config(format!(
+                "weekday {d} is not in 0 (Monday) ..= 6 (Sunday)"
+            )));
         }
         let policy = TimePolicy {
             when: self.when,
