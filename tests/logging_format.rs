@@ -62,20 +62,19 @@ fn every_json_line_parses_whatever_the_message_holds() {
         ])
         .arg(&path)
         .output()
+        && out.status.success()
     {
-        if out.status.success() {
-            let n: usize = String::from_utf8_lossy(&out.stdout)
-                .trim()
-                .parse()
-                .unwrap_or(0);
-            assert_eq!(
-                n,
-                std::fs::read_to_string(&path)
-                    .expect("read")
-                    .lines()
-                    .count()
-            );
-        }
+        let n: usize = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0);
+        assert_eq!(
+            n,
+            std::fs::read_to_string(&path)
+                .expect("read")
+                .lines()
+                .count()
+        );
     }
 }
 

@@ -155,7 +155,7 @@ fn suspicion_tracker_warns_once_per_window_with_bounded_memory() {
     assert!(tracker.record_at(bad, 404, t0), "6th 4xx warns");
     assert!(!tracker.record_at(bad, 401, t0), "once per window");
     assert!(
-        tracker.record_at(bad, 401, t0 + Duration::from_secs(61)) == false,
+        !tracker.record_at(bad, 401, t0 + Duration::from_secs(61)),
         "new window starts over"
     );
     let lines = mem.lines();

@@ -4,7 +4,7 @@
 #[path = "support/logging.rs"]
 mod support;
 
-use log::{Level, LevelFilter, Log, Record};
+use log::{Level, LevelFilter, Record};
 use mionex::logging::{
     Handler, LogError, Logger, Overflow, Pattern, RotatingFileHandler, handler_fn,
 };
