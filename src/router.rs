@@ -122,6 +122,7 @@ impl Pattern {
 }
 
 /// What the router found for a request.
+#[allow(clippy::enum_variant_names)] // `Found::NotFound` reads right at the call site
 pub(crate) enum Found<'a, T> {
     /// The route's pattern text and its value.
     Route(&'static str, &'a T),

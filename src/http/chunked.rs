@@ -100,6 +100,7 @@ impl ChunkedDecoder {
                             i += 1;
                             continue;
                         }
+                        b'\n' => return Err(ChunkError::BadLineEnding),
                         _ => return Err(ChunkError::BadSize),
                     };
                     if digits >= 15 {

@@ -140,10 +140,10 @@ pub(crate) fn parse_head(
         (true, None) => BodyKind::Chunked,
         (false, n) => BodyKind::Length(n.unwrap_or(0)),
     };
-    if let BodyKind::Length(n) = body {
-        if n > max_body {
-            return Err(reject(413, "body over the size limit"));
-        }
+    if let BodyKind::Length(n) = body
+        && n > max_body
+    {
+        return Err(reject(413, "body over the size limit"));
     }
     let keep_alive = if minor == 0 {
         conn_keep_alive && !conn_close

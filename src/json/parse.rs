@@ -209,10 +209,8 @@ impl Parser<'_> {
         }
         // The slice holds only ASCII digits, signs, '.', 'e': valid UTF-8.
         let text = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("0");
-        if integral {
-            if let Ok(n) = text.parse::<i64>() {
-                return Ok(Value::Int(n));
-            }
+        if integral && let Ok(n) = text.parse::<i64>() {
+            return Ok(Value::Int(n));
         }
         text.parse::<f64>()
             .map(Value::Float)

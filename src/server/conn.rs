@@ -152,10 +152,10 @@ impl Conn {
 
     /// Gives idle buffers back to the worker.
     fn release(&mut self, pool: &mut BufPool) {
-        if self.rbuf.as_ref().is_some_and(ReadBuf::is_empty) {
-            if let Some(b) = self.rbuf.take() {
-                pool.give_read(b);
-            }
+        if self.rbuf.as_ref().is_some_and(ReadBuf::is_empty)
+            && let Some(b) = self.rbuf.take()
+        {
+            pool.give_read(b);
         }
         if !self.has_output() && self.wbuf.capacity() > 0 {
             self.wpos = 0;

@@ -40,10 +40,10 @@ pub(crate) struct Remote {
 impl Remote {
     pub(crate) fn send(&self, msg: Msg) {
         self.lock_inbox().push(msg);
-        if !self.woken.swap(true, Ordering::SeqCst) {
-            if let Err(e) = self.waker.wake() {
-                log::error!(target: "mionex::server", "cannot wake worker: {e}");
-            }
+        if !self.woken.swap(true, Ordering::SeqCst)
+            && let Err(e) = self.waker.wake()
+        {
+            log::error!(target: "mionex::server", "cannot wake worker: {e}");
         }
     }
 

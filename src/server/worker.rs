@@ -51,11 +51,11 @@ impl Worker {
         loop {
             let now = Instant::now();
             let timeout = next_tick.saturating_duration_since(now);
-            if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
-                if e.kind() != io::ErrorKind::Interrupted {
-                    log::error!(target: "mionex::server", "worker {}: poll failed: {e}", self.id);
-                    break;
-                }
+            if let Err(e) = self.poll.poll(&mut events, Some(timeout))
+                && e.kind() != io::ErrorKind::Interrupted
+            {
+                log::error!(target: "mionex::server", "worker {}: poll failed: {e}", self.id);
+                break;
             }
             let now = Instant::now();
             date.refresh(SystemTime::now());
@@ -126,13 +126,13 @@ impl Worker {
                     }
                 }
             }
-            if let Some(deadline) = shutdown_deadline {
-                if conns.is_empty() || now >= deadline {
-                    for key in conns.keys() {
-                        self.close(&mut conns, key);
-                    }
-                    break;
+            if let Some(deadline) = shutdown_deadline
+                && (conns.is_empty() || now >= deadline)
+            {
+                for key in conns.keys() {
+                    self.close(&mut conns, key);
                 }
+                break;
             }
         }
     }
