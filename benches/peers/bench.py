@@ -30,7 +30,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PEERS = os.path.join(ROOT, "benches", "peers", "target", "release")
 RESULTS = os.path.join(ROOT, "benches", "results")
 PIPELINE_LUA = os.path.join(ROOT, "benches", "peers", "pipeline.lua")
-DEMO = os.path.join(ROOT, "target", "release", "examples", "demo")
+# MIONEX_DEMO points at another demo binary (e.g. an older build to compare).
+DEMO = os.environ.get("MIONEX_DEMO", os.path.join(ROOT, "target", "release", "examples", "demo"))
 MIONEX_LOGS = "/tmp/mionex-bench-logs"
 CLK_TCK = int(subprocess.check_output(["getconf", "CLK_TCK"]).strip())
 
@@ -213,8 +214,9 @@ def measure(name, scenario, logdir):
     return {
         "rps": w["rps"],
         "requests": w["requests"],
-        "p50": w["p50"],
-        "p99": w["p99"],
+        # wrk prints 0 latency with pipelining: meaningless, left out.
+        "p50": None if SCENARIOS[scenario][3] else w["p50"],
+        "p99": None if SCENARIOS[scenario][3] else w["p99"],
         "rss_mib": hwm / 1024,
         "cpu_us": ((u1 - u0) + (s1 - s0)) * us_per_tick / n,
         "user_us": (u1 - u0) * us_per_tick / n,
@@ -362,7 +364,8 @@ def stripped_kib(path):
     with tempfile.TemporaryDirectory() as d:
         copy = os.path.join(d, "bin")
         shutil.copy(path, copy)
-        subprocess.run(["strip", copy], check=True)
+        if subprocess.run(["strip", copy], capture_output=True).returncode != 0:
+            return None  # not an ELF binary (a wrapper script, say)
         return os.path.getsize(copy) / 1024
 
 
@@ -389,6 +392,66 @@ def git_rev():
         return rev + (" (src/ or examples/ modified)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "?"
+
+
+def summary(servers, wrk_scen, med, idle, sized):
+    """mionex ÷ each peer in every scenario, then issue 2's targets, each
+    marked met or missed (missed ones say by how much)."""
+    out = ["## mionex ÷ each peer (CPU µs/req ratio; req/s ratio)\n"]
+    out.append("| peer | " + " | ".join(SCENARIOS[sc][0] for sc in wrk_scen) + " |")
+    out.append("|---|" + "---:|" * len(wrk_scen))
+    for name in servers:
+        if name == "mionex":
+            continue
+        cells = []
+        for sc in wrk_scen:
+            mc, pc = med(sc, "mionex", "cpu_us"), med(sc, name, "cpu_us")
+            mr, pr = med(sc, "mionex", "rps"), med(sc, name, "rps")
+            cells.append(f"{mc / pc:.2f}×; {mr / pr:.2f}×" if mc and pc and mr and pr else "–")
+        out.append(f"| {SERVERS[name][0]} | " + " | ".join(cells) + " |")
+    out.append("")
+
+    checks = []  # (target, measured, met)
+    peers = [n for n in servers if n != "mionex"]
+    for sc in wrk_scen:
+        title = SCENARIOS[sc][0]
+        mc, mr = med(sc, "mionex", "cpu_us"), med(sc, "mionex", "rps")
+        if mc is None:
+            continue
+        pcs = {n: med(sc, n, "cpu_us") for n in peers if med(sc, n, "cpu_us")}
+        if pcs:
+            best = min(pcs, key=pcs.get)
+            checks.append((f"{title}: CPU/req below every peer's",
+                           f"{mc:.2f} µs vs best peer {SERVERS[best][0]} {pcs[best]:.2f} µs",
+                           mc < pcs[best]))
+        if "bare" in pcs:
+            checks.append((f"{title}: CPU/req within 1.05× of the bare loop",
+                           f"{mc / pcs['bare']:.2f}×", mc <= 1.05 * pcs["bare"]))
+        user = med(sc, "mionex", "user_us")
+        limit = 0.15 if SCENARIOS[sc][3] else 0.6
+        if SCENARIOS[sc][2] == "/plaintext":
+            checks.append((f"{title}: user µs/req ≤ {limit}", f"{user:.2f} µs", user <= limit))
+        prs = {n: med(sc, n, "rps") for n in peers if med(sc, n, "rps")}
+        if prs:
+            best = max(prs, key=prs.get)
+            checks.append((f"{title}: req/s ≥ 0.95× the best peer",
+                           f"{mr / prs[best]:.2f}× {SERVERS[best][0]}", mr >= 0.95 * prs[best]))
+    r = idle.get("mionex", {})
+    if r.get("kib_per_conn") is not None:
+        checks.append(("≤ 8 KiB RSS per idle connection", f"{r['kib_per_conn']:.1f} KiB",
+                       r["kib_per_conn"] <= 8))
+    for label, path in sized:
+        if label.startswith("mionex examples/hello"):
+            kib = stripped_kib(path)
+            if kib is not None:
+                checks.append((f"{label} < 600 KiB stripped", f"{kib:,.0f} KiB", kib < 600))
+    out.append("## Issue 2's targets\n")
+    out.append("| target | measured | |")
+    out.append("|---|---|---|")
+    for target, measured, met in checks:
+        out.append(f"| {target} | {measured} | {'met' if met else '**missed**'} |")
+    out.append("")
+    return out
 
 
 def main():
@@ -514,8 +577,11 @@ def main():
         if os.access(p, os.X_OK) and os.path.exists(os.path.join(ROOT, "examples", ex + ".rs")):
             sized.insert(0, (f"mionex examples/{ex}.rs", p))
     for label, path in sized:
-        out.append(f"| {label} | {stripped_kib(path):,.0f} |")
+        out.append(f"| {label} | {fmt(stripped_kib(path), ',.0f')} |")
     out.append("")
+
+    if have_mionex:
+        out.extend(summary(servers, wrk_scen, med, idle, sized))
 
     if notes:
         out.append("## Notes\n")
