@@ -43,7 +43,7 @@ if [ "$hard" = unlimited ] || [ "$hard" -ge 20000 ]; then ulimit -n 20000; else 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     # The demo may not build while the server core is in progress: then
     # mionex is skipped (with a message) and the peers still run.
-    if [ -f examples/demo.rs ]; then
+    if [ -f examples/demo.rs ] || [ -f examples/demo/main.rs ]; then
         echo "== building the mionex demo" >&2
         cargo build --release --example demo >&2 || echo "!! the mionex demo did not build: mionex will be skipped" >&2
         # A hello-world example, if there is one, is only sized (not run).

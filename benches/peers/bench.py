@@ -15,6 +15,7 @@ machine hits all of them alike; the table shows medians of the rounds.
 
 import os
 import re
+import resource
 import select
 import shutil
 import signal
@@ -197,6 +198,14 @@ def run_wrk(port, scenario, seconds):
     return r
 
 
+def machine_busy():
+    """Ticks all CPUs spent in user, nice and system mode since boot
+    (interrupt time left out: loopback traffic is handled there)."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()[1:]
+    return int(fields[0]) + int(fields[1]) + int(fields[2])
+
+
 def measure(name, scenario, logdir):
     srv = Server(name, logdir)
     try:
@@ -204,14 +213,24 @@ def measure(name, scenario, logdir):
         if WARMUP > 0:
             run_wrk(srv.port, scenario, WARMUP)
         u0, s0 = srv.ticks()
+        busy0, kids0 = machine_busy(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.time()
         w = run_wrk(srv.port, scenario, DURATION)
+        t1 = time.time()
+        busy1, kids1 = machine_busy(), resource.getrusage(resource.RUSAGE_CHILDREN)
         u1, s1 = srv.ticks()
         hwm = srv.status("VmHWM")
     finally:
         srv.stop()
     n = max(w["requests"], 1)
     us_per_tick = 1e6 / CLK_TCK
+    # CPU that neither the server nor wrk used during the window (other
+    # processes on this shared machine), in % of one core: a noise gauge.
+    wrk_s = (kids1.ru_utime - kids0.ru_utime) + (kids1.ru_stime - kids0.ru_stime)
+    server_s = ((u1 - u0) + (s1 - s0)) / CLK_TCK
+    other = ((busy1 - busy0) / CLK_TCK - wrk_s - server_s) / (t1 - t0) * 100
     return {
+        "other_pct": max(other, 0.0),
         "rps": w["rps"],
         "requests": w["requests"],
         # wrk prints 0 latency with pipelining: meaningless, left out.
@@ -500,7 +519,7 @@ def main():
                 log(f"[{done}/{total}] {sc:8} round {rnd + 1} {name:13} "
                     f"{r['rps']:>11,.0f} req/s  cpu {r['cpu_us']:6.2f} us/req  "
                     f"user {r['user_us']:5.2f}  p99 {fmt(r['p99'], '.2f')} ms  "
-                    f"rss {r['rss_mib']:.1f} MiB")
+                    f"rss {r['rss_mib']:.1f} MiB  others {r['other_pct']:.0f}% cpu")
 
     idle = {}
     if "idle" in scen:
@@ -524,6 +543,13 @@ def main():
     out.append(f"Command: `benches/http.sh` (ROUNDS={ROUNDS} WARMUP={WARMUP} DURATION={DURATION} "
                f"IDLE_CONNS={IDLE_CONNS}); commit {git_rev()}.  ")
     out.append(f"Machine: {machine_line()}.  ")
+    others = [r["other_pct"] for rs in runs.values() for r in rs]
+    if others:
+        busy = statistics.median(others)
+        out.append(f"Other processes used a median {busy:.0f}% of a core (max {max(others):.0f}%) "
+                   "during the measured windows"
+                   + (": the machine was busy, req/s and latency are noisy; CPU µs/req holds "
+                      "up better.  " if busy > 10 else ".  "))
     out.append("Server pinned to CPU 0, wrk (1 thread) to CPU 1, one worker per server; "
                f"{WARMUP} s warm-up, {DURATION} s window, medians of {ROUNDS} interleaved "
                "rounds. CPU µs/req = server utime+stime over the window ÷ requests wrk counted; "
@@ -593,13 +619,14 @@ def main():
 
     # The file also keeps every round, for whoever doubts a median.
     raw = ["## Every round\n", "| scenario | server | round | req/s | p50 ms | p99 ms | "
-           "RSS MiB | CPU µs/req | user µs/req |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+           "RSS MiB | CPU µs/req | user µs/req | others' CPU % |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for sc in wrk_scen:
         for name in servers:
             for i, r in enumerate(runs.get((sc, name), []), 1):
                 raw.append(f"| {sc} | {name} | {i} | {r['rps']:,.0f} | {fmt(r['p50'], '.2f')} | "
                            f"{fmt(r['p99'], '.2f')} | {r['rss_mib']:.1f} | {r['cpu_us']:.2f} | "
-                           f"{r['user_us']:.2f} |")
+                           f"{r['user_us']:.2f} | {r['other_pct']:.0f} |")
     os.makedirs(RESULTS, exist_ok=True)
     path = os.path.join(RESULTS, f"http-{now:%Y-%m-%d-%H%M}.md")
     with open(path, "w") as f:
