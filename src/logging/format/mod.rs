@@ -8,7 +8,6 @@ pub use pattern::Pattern;
 
 use log::{Level, Record};
 use std::cell::RefCell;
-use std::io::Write as _;
 
 /// Turns a record into the bytes of one log line.
 ///
@@ -80,8 +79,18 @@ pub(crate) fn push_message(out: &mut Vec<u8>, record: &Record<'_>) {
     match record.args().as_str() {
         Some(s) => out.extend_from_slice(s.as_bytes()),
         None => {
-            let _ = write!(out, "{}", record.args());
+            let _ = std::fmt::write(&mut VecWriter(out), *record.args());
         }
+    }
+}
+
+/// `fmt::Write` straight into a byte vector (no `io::Write` adapter).
+struct VecWriter<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for VecWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
     }
 }
 
