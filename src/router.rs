@@ -21,6 +21,8 @@ pub(crate) struct Pattern {
     /// every request that matches it carries it (`Request::route`).
     pub template: &'static str,
     segments: Vec<Segment>,
+    /// All segments are literal: matching is one string comparison.
+    literal: bool,
 }
 
 /// Why a pattern is malformed.
@@ -73,12 +75,20 @@ impl Pattern {
             };
             segments.push(seg);
         }
-        Ok(Pattern { template, segments })
+        let literal = segments.iter().all(|s| matches!(s, Segment::Literal(_)));
+        Ok(Pattern {
+            template,
+            segments,
+            literal,
+        })
     }
 
     /// Matches `path`, pushing captured parameters onto `params`. On a
     /// failed match `params` is left as it was.
     pub(crate) fn matches(&self, path: &str, params: &mut Vec<(&'static str, String)>) -> bool {
+        if self.literal {
+            return self.template == path;
+        }
         let Some(mut rest) = path.strip_prefix('/') else {
             return false;
         };

@@ -65,7 +65,7 @@ pub(crate) fn parse_head(
     };
     // httparse accepts a bare LF as a line ending; RFC 9112 §2.2 lets a
     // server reject it, and accepting it invites request smuggling.
-    if has_bare_lf(&buf[..len]) {
+    if !lines_end_in_crlf(buf, len, parsed.headers) {
         return Err(reject(400, "bare LF in request head"));
     }
     let (Some(method), Some(target), Some(minor)) = (parsed.method, parsed.path, parsed.version)
@@ -159,15 +159,17 @@ pub(crate) fn parse_head(
     }))
 }
 
-fn has_bare_lf(head: &[u8]) -> bool {
-    let mut prev = b'\r';
-    for &b in head {
-        if b == b'\n' && prev != b'\r' {
-            return true;
-        }
-        prev = b;
-    }
-    false
+/// Whether every line of the head ends in CRLF. httparse keeps header
+/// names as slices of `buf`, so each line end sits just before the next
+/// name, and the last two lines end the head: a few comparisons instead of
+/// a scan of every byte.
+fn lines_end_in_crlf(buf: &[u8], len: usize, headers: &[httparse::Header<'_>]) -> bool {
+    let base = buf.as_ptr() as usize;
+    buf[..len].ends_with(b"\r\n\r\n")
+        && headers.iter().all(|h| {
+            let at = h.name.as_ptr() as usize - base;
+            at >= 2 && &buf[at - 2..at] == b"\r\n"
+        })
 }
 
 /// A Content-Length value: digits only (no sign, no spaces inside), and it
@@ -219,6 +221,9 @@ mod tests {
             ("GET / HTTP/1.1\r\n\r\n", 400),
             ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
             ("GET / HTTP/1.1\nHost: a\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\r\n\n", 400),
+            ("GET / HTTP/1.0\n\r\n", 400),
             ("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
             (
                 "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",

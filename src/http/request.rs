@@ -187,17 +187,21 @@ impl Request {
     pub(crate) fn set_target(&mut self, target: &str) -> bool {
         self.target.clear();
         self.target.push_str(target);
-        // absolute-form: drop scheme and authority (RFC 9112 §3.2.2).
-        let origin = match target.find("://") {
-            Some(i) if !target[..i].contains('/') => {
-                let rest = &target[i + 3..];
-                let cut = rest.find(['/', '?']).unwrap_or(rest.len());
-                &rest[cut..]
-            }
-            _ => target,
+        // absolute-form: drop scheme and authority (RFC 9112 §3.2.2). The
+        // usual origin-form (`/…`) skips the search.
+        let origin = match target.as_bytes().first() {
+            Some(b'/') | None => target,
+            _ => match target.find("://") {
+                Some(i) if !target[..i].contains('/') => {
+                    let rest = &target[i + 3..];
+                    let cut = rest.find(['/', '?']).unwrap_or(rest.len());
+                    &rest[cut..]
+                }
+                _ => target,
+            },
         };
         let offset = target.len() - origin.len();
-        let (raw_path, q) = match origin.find('?') {
+        let (raw_path, q) = match origin.bytes().position(|b| b == b'?') {
             Some(i) => (&origin[..i], Some(offset + i + 1)),
             None => (origin, None),
         };

@@ -228,6 +228,14 @@ impl Response {
             .map(|(_, v)| v.as_ref())
     }
 
+    pub(crate) fn raw_headers(&self) -> &[(Cow<'static, str>, Cow<'static, str>)] {
+        &self.headers
+    }
+
+    pub(crate) fn raw_content_type(&self) -> Option<&Cow<'static, str>> {
+        self.content_type.as_ref()
+    }
+
     /// The header fields set on the response (`Content-Type` apart).
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
         self.headers.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))

@@ -2,6 +2,7 @@
 
 use super::status::{allows_body, reason_phrase};
 use super::{Body, Response};
+use std::borrow::Cow;
 
 /// How the body that follows the head is framed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,8 +38,8 @@ pub(crate) fn write_head(out: &mut Vec<u8>, res: &Response, p: &WriteParams<'_>)
     out.extend_from_slice(b"Date: ");
     out.extend_from_slice(p.date);
     out.extend_from_slice(b"\r\n");
-    if let Some(ct) = res.content_type() {
-        push_field(out, "Content-Type", ct);
+    if let Some(ct) = res.raw_content_type() {
+        push_field(out, &Cow::Borrowed("Content-Type"), ct);
     }
     let framing = if !allows_body(status) {
         Framing::None
@@ -66,7 +67,7 @@ pub(crate) fn write_head(out: &mut Vec<u8>, res: &Response, p: &WriteParams<'_>)
     } else if p.http10 {
         out.extend_from_slice(b"Connection: keep-alive\r\n");
     }
-    for (name, value) in res.headers() {
+    for (name, value) in res.raw_headers() {
         if is_managed(name) {
             continue;
         }
@@ -83,9 +84,16 @@ fn is_managed(name: &str) -> bool {
         .any(|m| name.eq_ignore_ascii_case(m))
 }
 
-fn push_field(out: &mut Vec<u8>, name: &str, value: &str) {
-    let bad = |s: &str| s.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0);
-    if name.is_empty() || bad(name) || name.contains(':') || bad(value) {
+/// Writes one field. Strings made at run time are checked for CR, LF and
+/// NUL (and names for `:`); `'static` literals are the program's own text
+/// and skip the scan.
+fn push_field(out: &mut Vec<u8>, name: &Cow<'static, str>, value: &Cow<'static, str>) {
+    let clean = |s: &Cow<'static, str>, extra: u8| {
+        matches!(s, Cow::Borrowed(_))
+            || s.bytes()
+                .all(|b| b != b'\r' && b != b'\n' && b != 0 && b != extra)
+    };
+    if name.is_empty() || !clean(name, b':') || !clean(value, b'\r') {
         log::warn!(target: "mionex::http", "dropped response header {name:?}: invalid characters");
         return;
     }
@@ -155,7 +163,7 @@ mod tests {
     #[test]
     fn drops_injected_headers_and_managed_ones() {
         let res = Response::new(204)
-            .with_header("X-Bad", "a\r\nSet-Cookie: x")
+            .with_header("X-Bad", String::from("a\r\nSet-Cookie: x"))
             .with_header("Content-Length", "99")
             .with_header("Server", "custom");
         let h = head(&res, false, false);
