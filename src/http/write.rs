@@ -87,6 +87,7 @@ fn is_managed(name: &str) -> bool {
 /// Writes one field. Strings made at run time are checked for CR, LF and
 /// NUL (and names for `:`); `'static` literals are the program's own text
 /// and skip the scan.
+#[allow(clippy::ptr_arg)] // the Cow itself is the point: Borrowed means a literal
 fn push_field(out: &mut Vec<u8>, name: &Cow<'static, str>, value: &Cow<'static, str>) {
     let clean = |s: &Cow<'static, str>, extra: u8| {
         matches!(s, Cow::Borrowed(_))
