@@ -15,6 +15,9 @@
 #   WARMUP      seconds of warm-up per run   [1]
 #   DURATION    seconds measured per run     [8]
 #   IDLE_CONNS  connections in the idle test [10000]
+#   QUIET_WAIT  seconds to wait, before each run, for other processes to
+#               use under QUIET_PCT % of a core [30, 25]
+#   MIONEX_DEMO another demo binary to measure as "mionex"
 #   SKIP_BUILD  set to 1 to use the binaries as they are
 #
 # A quick smoke run: ROUNDS=1 WARMUP=1 DURATION=2 IDLE_CONNS=1000 benches/http.sh
