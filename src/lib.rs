@@ -52,6 +52,7 @@ mod panic;
 mod router;
 pub mod server;
 mod state;
+pub mod ws;
 
 pub use app::App;
 pub use config::{Config, Limits};

@@ -4,6 +4,7 @@
 
 mod args;
 mod routes;
+mod ws;
 
 use args::Args;
 use mionex::server::signal::shutdown_on_signals;
@@ -38,6 +39,7 @@ fn main() {
     }
     app.config(config);
     routes::mount(&mut app);
+    ws::mount(&mut app);
 
     let server = match app.bind(args.addr) {
         Ok(s) => s,

@@ -3,7 +3,7 @@
 
 pub(crate) mod chunked;
 pub mod date;
-mod headers;
+pub(crate) mod headers;
 mod method;
 pub(crate) mod parse;
 pub mod percent;
@@ -13,6 +13,7 @@ mod status;
 pub(crate) mod write;
 
 pub use headers::Headers;
+pub(crate) use headers::has_token;
 pub use method::Method;
 pub use request::{Request, RequestBuilder};
 pub use response::{Body, Response};

@@ -97,6 +97,7 @@ pub struct Response {
     content_type: Option<Cow<'static, str>>,
     headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     body: Body,
+    pub(crate) upgrade: Option<Box<crate::ws::Upgrade>>,
 }
 
 impl Response {
@@ -107,6 +108,7 @@ impl Response {
             content_type: None,
             headers: Vec::new(),
             body: Body::Empty,
+            upgrade: None,
         }
     }
 

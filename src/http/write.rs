@@ -62,7 +62,9 @@ pub(crate) fn write_head(out: &mut Vec<u8>, res: &Response, p: &WriteParams<'_>)
         _ => {}
     }
     let close = !p.keep_alive || framing == Framing::UntilClose;
-    if close {
+    if status == 101 {
+        out.extend_from_slice(b"Connection: Upgrade\r\n");
+    } else if close {
         out.extend_from_slice(b"Connection: close\r\n");
     } else if p.http10 {
         out.extend_from_slice(b"Connection: keep-alive\r\n");

@@ -1,6 +1,7 @@
 //! One HTTP connection's state machine: read, parse every buffered
 //! request, answer each into one output buffer, write it in one go.
 
+use super::Shared;
 use super::buf::{BufPool, ReadBuf};
 use super::stats::WorkerStats;
 use crate::app::AppInner;
@@ -9,9 +10,14 @@ use crate::http::date::DateCache;
 use crate::http::parse::{BodyKind, Head, Reject, parse_head};
 use crate::http::write::{Framing, WriteParams, push_chunk, write_head};
 use crate::http::{Body, Method, Request, Response, reason_phrase};
+use crate::ws::conn::{WsConn, WsNext};
+use crate::ws::socket::Core;
+use crate::ws::{Channel, WsCmd, WsHandle};
 use mio::net::TcpStream;
+use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long a closing connection waits for the client's EOF after the
@@ -30,6 +36,8 @@ pub(crate) struct Ctx<'a> {
     pub now: Instant,
     pub stats: &'a WorkerStats,
     pub shutting_down: bool,
+    pub shared: &'a Arc<Shared>,
+    pub worker: usize,
 }
 
 /// A streamed response body still being sent.
@@ -47,6 +55,12 @@ struct PartialBody {
 }
 
 pub(crate) struct Conn {
+    /// Slab key and a per-worker serial number, so a handle to a closed
+    /// connection never reaches a new one in the same slot.
+    key: usize,
+    id: u64,
+    /// Set once the connection has become a WebSocket.
+    ws: Option<Box<WsConn>>,
     stream: TcpStream,
     peer: SocketAddr,
     rbuf: Option<ReadBuf>,
@@ -74,8 +88,17 @@ pub(crate) enum Next {
 }
 
 impl Conn {
-    pub(crate) fn new(stream: TcpStream, peer: SocketAddr, now: Instant) -> Conn {
+    pub(crate) fn new(
+        key: usize,
+        id: u64,
+        stream: TcpStream,
+        peer: SocketAddr,
+        now: Instant,
+    ) -> Conn {
         Conn {
+            key,
+            id,
+            ws: None,
             stream,
             peer,
             rbuf: None,
@@ -107,9 +130,15 @@ impl Conn {
         self.wpos < self.wbuf.len()
     }
 
-    /// Whether nothing is in flight: no partial request, no output.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Whether nothing is in flight: no partial request, no output, not a
+    /// WebSocket (those close with their own handshake).
     pub(crate) fn is_idle(&self) -> bool {
-        self.rbuf.as_ref().is_none_or(ReadBuf::is_empty)
+        self.ws.is_none()
+            && self.rbuf.as_ref().is_none_or(ReadBuf::is_empty)
             && !self.has_output()
             && self.streaming.is_none()
     }
@@ -125,6 +154,16 @@ impl Conn {
             }
             if self.linger_until.is_some() {
                 return self.linger_read();
+            }
+            if let Some(ws) = self.ws.as_mut() {
+                return match ws.drive(&mut self.stream, &mut self.read_ready, ctx.now) {
+                    WsNext::Keep => Next::Keep,
+                    WsNext::Close => Next::Close,
+                    WsNext::Linger => {
+                        self.close_after_flush = true;
+                        continue;
+                    }
+                };
             }
             if self.close_after_flush {
                 let _ = self.stream.shutdown(Shutdown::Write);
@@ -214,6 +253,7 @@ impl Conn {
         let limits = &ctx.app.config.limits;
         while let Some(buf) = self.rbuf.as_mut() {
             if buf.is_empty()
+                || self.ws.is_some()
                 || self.streaming.is_some()
                 || self.close_after_flush
                 || self.wbuf.len() - self.wpos > limits.max_pending_output
@@ -347,11 +387,76 @@ impl Conn {
     fn answer(&mut self, ctx: &mut Ctx<'_>, keep_alive: bool) {
         ctx.req.peer = self.peer;
         ctx.stats.inc_requests();
-        let res = ctx.app.dispatch(ctx.req);
+        let mut res = ctx.app.dispatch(ctx.req);
+        let upgrade = res.upgrade.take().filter(|_| res.status() == 101);
+        if upgrade.is_some() && ctx.shutting_down {
+            res = Response::new(503);
+        }
         let keep_alive = keep_alive && !ctx.shutting_down;
         let head_only = *ctx.req.method() == Method::Head;
         let http10 = ctx.req.minor_version == 0;
         self.queue_response(ctx, res, keep_alive, http10, head_only);
+        if let Some(up) = upgrade.filter(|_| !ctx.shutting_down) {
+            self.become_websocket(ctx, *up);
+        }
+    }
+
+    /// Switches to WebSocket mode after a 101. Bytes the client sent after
+    /// the upgrade request are handed to the protocol as already read.
+    fn become_websocket(&mut self, ctx: &mut Ctx<'_>, up: crate::ws::Upgrade) {
+        let leftover = match self.rbuf.take() {
+            Some(buf) => {
+                let rest = buf.pending().to_vec();
+                ctx.pool.give_read(buf);
+                rest
+            }
+            None => Vec::new(),
+        };
+        let channel = Channel::new(up.consumer.payload_type(), up.consumer.expires(), ctx.now);
+        let core = Core {
+            channel,
+            outbox: VecDeque::new(),
+            outbox_bytes: 0,
+            close_request: None,
+            closing: false,
+            params: up.params,
+            state: std::mem::take(&mut ctx.req.state),
+            peer: self.peer,
+            protocol: up.protocol,
+            handle: WsHandle {
+                shared: ctx.shared.clone(),
+                worker: ctx.worker,
+                key: self.key,
+                id: self.id,
+            },
+            config: up.config,
+            dropped: 0,
+        };
+        ctx.stats.inc_ws_opened();
+        // The client may already have sent frames: make sure they are read.
+        self.read_ready = true;
+        self.ws = Some(Box::new(WsConn::new(up.consumer, core, leftover, ctx.now)));
+    }
+
+    /// A command for this connection's WebSocket from another thread.
+    pub(crate) fn ws_command(&mut self, cmd: WsCmd) {
+        if let Some(ws) = self.ws.as_mut() {
+            match cmd {
+                WsCmd::Send(msg) => ws.enqueue(msg),
+                WsCmd::Close(code, reason) => ws.request_close(code, &reason),
+            }
+        }
+    }
+
+    /// Starts closing a WebSocket for server shutdown (1001).
+    pub(crate) fn ws_shutdown(&mut self) {
+        if let Some(ws) = self.ws.as_mut() {
+            ws.request_close(1001, "server shutting down");
+        }
+    }
+
+    pub(crate) fn is_ws(&self) -> bool {
+        self.ws.is_some()
     }
 
     fn queue_response(
@@ -514,6 +619,19 @@ impl Conn {
                 Next::Close
             } else {
                 Next::Keep
+            };
+        }
+        if let Some(ws) = self.ws.as_mut() {
+            if self.wpos < self.wbuf.len() {
+                return Next::Keep;
+            }
+            return match ws.check_timers(&mut self.stream, now) {
+                WsNext::Keep => Next::Keep,
+                WsNext::Close => Next::Close,
+                WsNext::Linger => {
+                    self.close_after_flush = true;
+                    self.drive(ctx)
+                }
             };
         }
         if self.has_output() || self.streaming.is_some() {

@@ -27,6 +27,12 @@ use worker::Worker;
 /// A message for a worker from another thread.
 pub(crate) enum Msg {
     Shutdown,
+    /// For the WebSocket on connection `key` if its id is still `id`.
+    Ws {
+        key: usize,
+        id: u64,
+        cmd: crate::ws::WsCmd,
+    },
 }
 
 /// How other threads reach one worker: its inbox and its waker.
@@ -54,13 +60,21 @@ impl Remote {
 }
 
 /// What the workers and handles share.
-pub(crate) struct Shared {
+pub struct Shared {
     workers: Vec<Remote>,
     stats: Vec<WorkerStats>,
     /// Open connections across workers, for the connection limit. Touched
     /// on accept and close only.
     open: AtomicUsize,
     stopping: AtomicBool,
+}
+
+impl Shared {
+    pub(crate) fn send_ws(&self, worker: usize, key: usize, id: u64, cmd: crate::ws::WsCmd) {
+        if let Some(w) = self.workers.get(worker) {
+            w.send(Msg::Ws { key, id, cmd });
+        }
+    }
 }
 
 /// A running server.

@@ -12,6 +12,7 @@ pub(crate) struct WorkerStats {
     rejected: AtomicU64,
     timeouts: AtomicU64,
     open: AtomicU64,
+    ws_opened: AtomicU64,
 }
 
 /// Single-writer increment: a plain load and store, no locked instruction.
@@ -40,6 +41,9 @@ impl WorkerStats {
     pub(crate) fn inc_timeouts(&self) {
         bump(&self.timeouts);
     }
+    pub(crate) fn inc_ws_opened(&self) {
+        bump(&self.ws_opened);
+    }
 }
 
 /// A snapshot of the server's counters, summed over its workers.
@@ -58,6 +62,8 @@ pub struct ServerStats {
     pub timeouts: u64,
     /// Connections open now.
     pub open_connections: u64,
+    /// Connections upgraded to WebSocket.
+    pub ws_opened: u64,
 }
 
 impl ServerStats {
@@ -70,6 +76,7 @@ impl ServerStats {
             s.rejected += w.rejected.load(Relaxed);
             s.timeouts += w.timeouts.load(Relaxed);
             s.open_connections += w.open.load(Relaxed);
+            s.ws_opened += w.ws_opened.load(Relaxed);
         }
         s
     }

@@ -30,27 +30,38 @@ pub(crate) struct Worker {
     pub shared: Arc<Shared>,
 }
 
+/// What the loop owns besides the poll: connections and the scratch
+/// state every request reuses.
+struct State {
+    conns: Slab<Conn>,
+    req: Request,
+    pool: BufPool,
+    date: DateCache,
+    next_id: u64,
+    shutdown_deadline: Option<Instant>,
+}
+
 fn would_block(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::WouldBlock
 }
 
 impl Worker {
     pub(crate) fn run(mut self) {
-        let mut conns: Slab<Conn> = Slab::new();
         let mut events = Events::with_capacity(1024);
-        let mut req = Request::empty();
-        req.app_state = Some(self.app.state.clone());
-        let mut pool = BufPool::default();
-        let mut date = DateCache::new();
-        let shared = self.shared.clone();
-        let stats = &shared.stats[self.id];
+        let mut st = State {
+            conns: Slab::new(),
+            req: Request::empty(),
+            pool: BufPool::default(),
+            date: DateCache::new(),
+            next_id: 0,
+            shutdown_deadline: None,
+        };
+        st.req.app_state = Some(self.app.state.clone());
         let mut next_tick = Instant::now() + TICK;
-        let mut shutdown_deadline: Option<Instant> = None;
         let mut accept_paused = false;
 
         loop {
-            let now = Instant::now();
-            let timeout = next_tick.saturating_duration_since(now);
+            let timeout = next_tick.saturating_duration_since(Instant::now());
             if let Err(e) = self.poll.poll(&mut events, Some(timeout))
                 && e.kind() != io::ErrorKind::Interrupted
             {
@@ -58,88 +69,89 @@ impl Worker {
                 break;
             }
             let now = Instant::now();
-            date.refresh(SystemTime::now());
-            let shutting_down = shutdown_deadline.is_some();
+            st.date.refresh(SystemTime::now());
             for event in events.iter() {
                 match event.token() {
-                    LISTENER => {
-                        accept_paused = !self.accept(&mut conns, now);
-                    }
-                    WAKER => {
-                        if self.drain_inbox() && shutdown_deadline.is_none() {
-                            shutdown_deadline = Some(now + self.app.config.shutdown_timeout);
-                            self.stop_accepting();
-                        }
-                    }
+                    LISTENER => accept_paused = !self.accept(&mut st, now),
+                    WAKER => self.drain_inbox(&mut st, now),
                     Token(t) => {
                         let key = t - FIRST_CONN;
-                        let Some(conn) = conns.get_mut(key) else {
+                        let Some(conn) = st.conns.get_mut(key) else {
                             continue;
                         };
                         if event.is_readable() || event.is_read_closed() || event.is_error() {
                             conn.mark_readable();
                         }
-                        let mut ctx = Ctx {
-                            app: &self.app,
-                            req: &mut req,
-                            pool: &mut pool,
-                            date: &date,
-                            now,
-                            stats,
-                            shutting_down,
-                        };
-                        if conn.drive(&mut ctx) == Next::Close {
-                            self.close(&mut conns, key);
-                        }
+                        self.drive(&mut st, key, now);
                     }
                 }
             }
-            let shutting_down = shutdown_deadline.is_some();
             if now >= next_tick {
                 next_tick = now + TICK;
                 if accept_paused {
-                    accept_paused = !self.accept(&mut conns, now);
+                    accept_paused = !self.accept(&mut st, now);
                 }
-                for key in conns.keys() {
-                    let Some(conn) = conns.get_mut(key) else {
-                        continue;
-                    };
-                    let mut ctx = Ctx {
-                        app: &self.app,
-                        req: &mut req,
-                        pool: &mut pool,
-                        date: &date,
-                        now,
-                        stats,
-                        shutting_down,
-                    };
-                    if conn.check_timers(&mut ctx) == Next::Close {
-                        self.close(&mut conns, key);
-                    }
+                for key in st.conns.keys() {
+                    self.with_conn(&mut st, key, now, Conn::check_timers);
                 }
             }
-            if shutting_down {
+            if let Some(deadline) = st.shutdown_deadline {
                 // Idle connections go at once; busy ones finish first.
-                for key in conns.keys() {
-                    if conns.get_mut(key).is_some_and(|c| c.is_idle()) {
-                        self.close(&mut conns, key);
+                for key in st.conns.keys() {
+                    if st.conns.get_mut(key).is_some_and(|c| c.is_idle()) {
+                        self.close(&mut st, key);
                     }
                 }
-            }
-            if let Some(deadline) = shutdown_deadline
-                && (conns.is_empty() || now >= deadline)
-            {
-                for key in conns.keys() {
-                    self.close(&mut conns, key);
+                if st.conns.is_empty() || now >= deadline {
+                    for key in st.conns.keys() {
+                        self.close(&mut st, key);
+                    }
+                    break;
                 }
-                break;
             }
         }
     }
 
+    /// Runs `f` on connection `key` with a context, closing it if asked.
+    fn with_conn(
+        &self,
+        st: &mut State,
+        key: usize,
+        now: Instant,
+        f: impl FnOnce(&mut Conn, &mut Ctx<'_>) -> Next,
+    ) {
+        let Some(conn) = st.conns.get_mut(key) else {
+            return;
+        };
+        let mut ctx = Ctx {
+            app: &self.app,
+            req: &mut st.req,
+            pool: &mut st.pool,
+            date: &st.date,
+            now,
+            stats: &self.shared.stats[self.id],
+            shutting_down: st.shutdown_deadline.is_some(),
+            shared: &self.shared,
+            worker: self.id,
+        };
+        // User code is caught closer to it; this keeps the worker (and its
+        // other connections) alive if the framework itself has a bug.
+        let next = crate::panic::catch(|| f(conn, &mut ctx)).unwrap_or_else(|p| {
+            log::error!(target: "mionex::server", "connection dropped after an internal error: {p}\n{}", p.backtrace);
+            Next::Close
+        });
+        if next == Next::Close {
+            self.close(st, key);
+        }
+    }
+
+    fn drive(&self, st: &mut State, key: usize, now: Instant) {
+        self.with_conn(st, key, now, Conn::drive);
+    }
+
     /// Accepts until the backlog is empty. Returns false when it had to
     /// stop early (out of file descriptors) and should retry on the tick.
-    fn accept(&mut self, conns: &mut Slab<Conn>, now: Instant) -> bool {
+    fn accept(&mut self, st: &mut State, now: Instant) -> bool {
         let Some(listener) = self.listener.as_ref() else {
             return true;
         };
@@ -168,7 +180,7 @@ impl Worker {
                 continue;
             }
             let _ = stream.set_nodelay(true);
-            let key = conns.vacant_key();
+            let key = st.conns.vacant_key();
             if let Err(e) = self.poll.registry().register(
                 &mut stream,
                 Token(key + FIRST_CONN),
@@ -179,35 +191,63 @@ impl Worker {
                 continue;
             }
             stats.inc_accepted();
-            conns.insert(Conn::new(stream, peer, now));
+            st.next_id += 1;
+            st.conns
+                .insert(Conn::new(key, st.next_id, stream, peer, now));
         }
     }
 
-    fn close(&self, conns: &mut Slab<Conn>, key: usize) {
-        if let Some(mut conn) = conns.remove(key) {
+    fn close(&self, st: &mut State, key: usize) {
+        if let Some(mut conn) = st.conns.remove(key) {
             let _ = self.poll.registry().deregister(conn.stream_mut());
             self.shared.open.fetch_sub(1, Ordering::Relaxed);
             self.shared.stats[self.id].dec_open();
         }
     }
 
-    fn stop_accepting(&mut self) {
-        if let Some(mut l) = self.listener.take() {
-            let _ = self.poll.registry().deregister(&mut l);
-        }
-    }
-
-    /// Handles the messages other threads left; returns true on shutdown.
-    fn drain_inbox(&mut self) -> bool {
+    /// Handles what other threads left in the inbox. Messages for one
+    /// socket are queued first and its socket driven once, so a burst is
+    /// written with one flush.
+    fn drain_inbox(&mut self, st: &mut State, now: Instant) {
         let remote = &self.shared.workers[self.id];
         remote.woken.store(false, Ordering::SeqCst);
         let msgs = std::mem::take(&mut *remote.lock_inbox());
-        let mut shutdown = false;
+        let mut touched: Vec<usize> = Vec::new();
         for msg in msgs {
             match msg {
-                Msg::Shutdown => shutdown = true,
+                Msg::Shutdown => self.begin_shutdown(st, now, &mut touched),
+                Msg::Ws { key, id, cmd } => {
+                    if let Some(conn) = st.conns.get_mut(key).filter(|c| c.id() == id) {
+                        conn.ws_command(cmd);
+                        touched.push(key);
+                    }
+                }
             }
         }
-        shutdown
+        touched.sort_unstable();
+        touched.dedup();
+        for key in touched {
+            self.drive(st, key, now);
+        }
+    }
+
+    /// Stops accepting and starts closing WebSockets with 1001; HTTP
+    /// requests in flight finish (see the shutdown check in `run`).
+    fn begin_shutdown(&mut self, st: &mut State, now: Instant, touched: &mut Vec<usize>) {
+        if st.shutdown_deadline.is_some() {
+            return;
+        }
+        st.shutdown_deadline = Some(now + self.app.config.shutdown_timeout);
+        if let Some(mut l) = self.listener.take() {
+            let _ = self.poll.registry().deregister(&mut l);
+        }
+        for key in st.conns.keys() {
+            if let Some(conn) = st.conns.get_mut(key)
+                && conn.is_ws()
+            {
+                conn.ws_shutdown();
+                touched.push(key);
+            }
+        }
     }
 }
