@@ -364,10 +364,10 @@ impl WsConn {
             self.ping_sent = Some(now);
             let _ = self.proto.write(io, Message::Ping(Default::default()));
         }
-        if let Some(idle) = cfg.idle_timeout {
-            if now.saturating_duration_since(self.core.channel.last_active) > idle {
-                self.request_close(1000, "idle timeout");
-            }
+        if let Some(idle) = cfg.idle_timeout
+            && now.saturating_duration_since(self.core.channel.last_active) > idle
+        {
+            self.request_close(1000, "idle timeout");
         }
         if self.core.channel.is_expired(now) {
             self.request_close(1001, "channel expired");

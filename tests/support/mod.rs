@@ -132,9 +132,30 @@ pub fn get(addr: SocketAddr, path: &str) -> Reply {
     Client::connect(addr).get(path)
 }
 
-/// Number of open file descriptors of this process.
-pub fn open_fds() -> usize {
+/// Sockets this process holds on the server side of `server`'s port, the
+/// listener excepted: the connections the server has not closed. Counted
+/// from `/proc`, by port, so tests running beside it in the same process
+/// (with sockets of their own) do not disturb the count.
+pub fn server_side_sockets(server: SocketAddr) -> usize {
+    let port = format!(":{:04X}", server.port());
+    let mut inodes = std::collections::HashSet::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        for row in text.lines().skip(1) {
+            let f: Vec<&str> = row.split_whitespace().collect();
+            // local address, state (0A = LISTEN), inode
+            if f.len() > 9 && f[1].ends_with(&port) && f[3] != "0A" {
+                inodes.insert(format!("socket:[{}]", f[9]));
+            }
+        }
+    }
     std::fs::read_dir("/proc/self/fd")
-        .map(|d| d.count())
-        .unwrap_or(0)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read_link(e.path()).ok())
+        .filter(|l| inodes.contains(l.to_string_lossy().as_ref()))
+        .count()
 }
