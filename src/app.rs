@@ -1,18 +1,26 @@
-//! The application: routes, middleware and state, built up before the
-//! server starts and frozen into an immutable, shared [`AppInner`] after.
+//! The application: routes, middleware, hooks, exception handlers, state
+//! and lifecycle, built up before the server starts and frozen into an
+//! immutable, shared [`AppInner`] after.
 
 use crate::config::{Config, Limits};
-use crate::error::{HttpError, StartError};
+use crate::error::{HttpError, PanicError, StartError};
+use crate::exceptions::{Exceptions, default_response};
 use crate::handler::Handler;
+use crate::hooks::{After, Before, Hook};
 use crate::http::{Method, Request, Response};
-use crate::json::Value;
-use crate::middleware::{Middleware, Next};
+use crate::lifecycle::Lifecycle;
+use crate::middleware::{Endpoint as ChainEnd, HandlerEnd, Middleware, Next};
 use crate::router::{Found, Pattern, Router};
+use crate::scope::{Layers, Prefix, Scope};
 use crate::server::Server;
 use crate::state::AppState;
+use crate::tasks::Task;
 use crate::{Error, panic};
+use std::cell::Cell;
+use std::error::Error as StdError;
 use std::net::ToSocketAddrs;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A web application: what to answer, and how to serve it.
 ///
@@ -27,7 +35,9 @@ use std::sync::Arc;
 /// ```
 pub struct App {
     routes: Vec<(Method, String, Arc<dyn Handler>)>,
-    middleware: Vec<Arc<dyn Middleware>>,
+    global: Layers,
+    scopes: Vec<(String, Layers)>,
+    lifecycle: Lifecycle,
     state: AppState,
     config: Config,
 }
@@ -43,7 +53,9 @@ impl App {
     pub fn new() -> App {
         App {
             routes: Vec::new(),
-            middleware: Vec::new(),
+            global: Layers::default(),
+            scopes: Vec::new(),
+            lifecycle: Lifecycle::default(),
             state: AppState::default(),
             config: Config::default(),
         }
@@ -111,10 +123,141 @@ impl App {
         self.route(Method::Patch, pattern, handler)
     }
 
-    /// Adds a middleware around every request, unmatched ones included.
-    /// The first added is the outermost.
+    /// Adds a middleware around every request, unmatched ones and
+    /// WebSocket upgrades included. The first added is the outermost; see
+    /// [`middleware`](crate::middleware).
     pub fn add_middleware(&mut self, middleware: impl Middleware) -> &mut App {
-        self.middleware.push(Arc::new(middleware));
+        self.global.middleware.push(Arc::new(middleware));
+        self
+    }
+
+    /// A hook run before every request's route middleware and handler;
+    /// `Ok(Some(response))` answers early. See [`hooks`](crate::hooks).
+    ///
+    /// ```
+    /// use mionex::{App, Hook};
+    /// use std::time::Instant;
+    ///
+    /// struct StartTime(Instant);
+    ///
+    /// let mut app = App::new();
+    /// app.before_request(Hook::new().log_level(log::Level::Debug), |req| {
+    ///     req.state().insert(StartTime(Instant::now()));
+    ///     Ok(None)
+    /// });
+    /// app.after_request(Hook::new().log_level(log::Level::Debug), |req, res| {
+    ///     if let Some(t) = req.state().get::<StartTime>() {
+    ///         log::debug!("{} in {:?}", res.status(), t.0.elapsed());
+    ///     }
+    /// });
+    /// ```
+    pub fn before_request<F>(&mut self, hook: Hook, f: F) -> &mut App
+    where
+        F: Fn(&Request) -> Result<Option<Response>, Error> + Send + Sync + 'static,
+    {
+        self.global.before.push(Arc::new(Before::new(hook, f)));
+        self
+    }
+
+    /// A hook run on every request's final response (errors, 404s and
+    /// panics included). See [`hooks`](crate::hooks).
+    pub fn after_request<F>(&mut self, hook: Hook, f: F) -> &mut App
+    where
+        F: Fn(&Request, &mut Response) + Send + Sync + 'static,
+    {
+        self.global.after.push(Arc::new(After::new(hook, f)));
+        self
+    }
+
+    /// Answers errors of type `E` (found with [`Error::downcast_ref`]) with
+    /// `f`. See [`exceptions`](crate::exceptions) for which handler wins.
+    ///
+    /// ```
+    /// use mionex::{App, Request, Response};
+    /// use std::num::ParseIntError;
+    ///
+    /// let mut app = App::new();
+    /// app.exception_handler(|_req: &Request, e: &ParseIntError| {
+    ///     Ok(Response::text(format!("not a number: {e}")).with_status(400))
+    /// });
+    /// ```
+    pub fn exception_handler<E, F>(&mut self, f: F) -> &mut App
+    where
+        E: StdError + 'static,
+        F: Fn(&Request, &E) -> Result<Response, Error> + Send + Sync + 'static,
+    {
+        self.global.errors.by_type(f);
+        self
+    }
+
+    /// Answers errors whose status is `status` (an [`HttpError`]'s, or 500
+    /// for other errors and panics) with `f`: a custom 404 page, say.
+    pub fn status_handler<F>(&mut self, status: u16, f: F) -> &mut App
+    where
+        F: Fn(&Request, &Error) -> Result<Response, Error> + Send + Sync + 'static,
+    {
+        self.global.errors.by_status(status, f);
+        self
+    }
+
+    /// Answers every error no more specific handler takes (the seed's
+    /// `exception_handler(Exception)`).
+    pub fn catch_all<F>(&mut self, f: F) -> &mut App
+    where
+        F: Fn(&Request, &Error) -> Result<Response, Error> + Send + Sync + 'static,
+    {
+        self.global.errors.any(f);
+        self
+    }
+
+    /// The part of the app under `prefix` (`/api`, or one route's pattern
+    /// such as `/users/{id}`), for middleware, hooks and exception handlers
+    /// of its own. Calling it again with the same prefix adds to the same
+    /// scope. A malformed prefix fails [`App::bind`].
+    pub fn scope(&mut self, prefix: &str) -> Scope<'_> {
+        let i = match self.scopes.iter().position(|(p, _)| p == prefix) {
+            Some(i) => i,
+            None => {
+                self.scopes.push((prefix.to_owned(), Layers::default()));
+                self.scopes.len() - 1
+            }
+        };
+        Scope {
+            layers: &mut self.scopes[i].1,
+        }
+    }
+
+    /// Runs `f` when the server starts, after it has bound its address and
+    /// before it accepts a connection. Handlers run in order; the first
+    /// that fails (or panics) stops the start with
+    /// [`StartError::Startup`], and the address is released.
+    pub fn on_startup<F>(&mut self, f: F) -> &mut App
+    where
+        F: FnOnce() -> Result<(), Error> + Send + 'static,
+    {
+        self.lifecycle.startup.push(Box::new(f));
+        self
+    }
+
+    /// Runs `f` at shutdown, after the requests in flight have drained and
+    /// the periodic tasks have stopped, before [`Server::wait`] returns.
+    /// Handlers run in order; a panic is logged and the next one runs.
+    pub fn on_shutdown<F>(&mut self, f: F) -> &mut App
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        self.lifecycle.shutdown.push(Box::new(f));
+        self
+    }
+
+    /// Runs `task` every `period` on the scheduler thread, off the request
+    /// path, from one period after the start until shutdown. See
+    /// [`tasks`](crate::tasks).
+    pub fn every<F>(&mut self, period: Duration, task: F) -> &mut App
+    where
+        F: FnMut() + Send + 'static,
+    {
+        self.lifecycle.tasks.push(Task::new(period, task));
         self
     }
 
@@ -143,11 +286,12 @@ impl App {
         self
     }
 
-    /// Starts serving on `addr` (port 0 picks a free port) and returns at
-    /// once; see [`Server`] to wait for it or stop it.
+    /// Runs the startup handlers, then starts serving on `addr` (port 0
+    /// picks a free port) and returns at once; see [`Server`] to wait for
+    /// it or stop it.
     pub fn bind(self, addr: impl ToSocketAddrs) -> Result<Server, StartError> {
-        let inner = self.freeze()?;
-        Server::start(inner, addr)
+        let (inner, lifecycle) = self.freeze()?;
+        Server::start(inner, lifecycle, addr)
     }
 
     /// Serves on `addr` until the server is shut down.
@@ -156,117 +300,178 @@ impl App {
         Ok(())
     }
 
-    fn freeze(self) -> Result<AppInner, StartError> {
-        let global: Box<[Arc<dyn Middleware>]> = self.middleware.into();
+    fn freeze(self) -> Result<(AppInner, Lifecycle), StartError> {
+        let mut scopes = Vec::with_capacity(self.scopes.len());
+        for (text, layers) in self.scopes {
+            scopes.push((Prefix::parse(&text).map_err(StartError::Route)?, layers));
+        }
+        // Outer scopes wrap inner ones; equal depths keep their order.
+        scopes.sort_by_key(|(p, _)| p.depth());
+        let global = self.global;
         let mut router = Router::new();
         for (method, pattern, handler) in self.routes {
-            let pattern = Pattern::parse(&pattern).map_err(|e| StartError::Route(e.to_string()))?;
-            router.add(
-                method,
-                pattern,
-                Endpoint {
-                    chain: global.clone(),
-                    handler,
-                },
-            );
+            let parsed = Pattern::parse(&pattern).map_err(|e| StartError::Route(e.to_string()))?;
+            let mut chain: Vec<Arc<dyn Middleware>> = Vec::new();
+            let mut before = global.before.clone();
+            let mut after = global.after.clone();
+            for (prefix, layers) in &scopes {
+                if prefix.covers_pattern(&pattern) {
+                    chain.extend(layers.middleware.iter().cloned());
+                    before.extend(layers.before.iter().cloned());
+                    after.extend(layers.after.iter().cloned());
+                }
+            }
+            let endpoint = Endpoint {
+                before: before.into(),
+                after: after.into(),
+                chain: chain.into(),
+                handler,
+            };
+            router.add(method, parsed, endpoint);
         }
-        Ok(AppInner {
+        let unmatched = Endpoint {
+            before: global.before.into(),
+            after: global.after.into(),
+            chain: Box::new([]),
+            handler: Arc::new(NotFound),
+        };
+        let scoped = scopes.into_iter().map(|(p, l)| (p, l.errors)).collect();
+        let inner = AppInner {
             router,
-            global,
+            global: global.middleware.into(),
+            unmatched,
+            errors: Exceptions::new(global.errors, scoped),
             state: Arc::new(self.state),
             config: self.config,
-        })
+        };
+        Ok((inner, self.lifecycle))
     }
 }
 
-/// A route's handler with the middleware that wraps it, assembled once.
+/// A route's hooks, scope middleware and handler, assembled once.
 struct Endpoint {
+    before: Box<[Arc<Before>]>,
+    after: Box<[Arc<After>]>,
     chain: Box<[Arc<dyn Middleware>]>,
     handler: Arc<dyn Handler>,
+}
+
+/// The handler of paths no route matches.
+struct NotFound;
+
+impl Handler for NotFound {
+    fn call(&self, _: &Request) -> Result<Response, Error> {
+        Err(HttpError::from_status(404).into())
+    }
+}
+
+/// The handler of paths that exist only for other methods.
+struct MethodNotAllowed(String);
+
+impl Handler for MethodNotAllowed {
+    fn call(&self, _: &Request) -> Result<Response, Error> {
+        Err(HttpError::from_status(405)
+            .with_header("Allow", self.0.clone())
+            .into())
+    }
+}
+
+/// The innermost part of the app's global chain for one request: the
+/// before-hooks, the route's chain and handler, the after-hooks.
+struct Routed<'a> {
+    endpoint: &'a Endpoint,
+    handler: &'a dyn Handler,
+    /// Set once the after-hooks have started, so that a panic does not
+    /// run them twice.
+    after_ran: Cell<bool>,
+}
+
+impl Routed<'_> {
+    fn before_and_route(&self, req: &mut Request, errors: &Exceptions) -> Response {
+        for hook in &self.endpoint.before {
+            match hook.run(req) {
+                Ok(None) => {}
+                Ok(Some(early)) => return early,
+                Err(e) => return errors.handle(req, &e),
+            }
+        }
+        Next::new(&self.endpoint.chain, &HandlerEnd(self.handler), errors).run(req)
+    }
+
+    fn after(&self, req: &Request, res: &mut Response) {
+        self.after_ran.set(true);
+        for hook in &self.endpoint.after {
+            hook.run(req, res);
+        }
+    }
+}
+
+impl ChainEnd for Routed<'_> {
+    fn call(&self, req: &mut Request, errors: &Exceptions) -> Result<Response, Error> {
+        let mut res = self.before_and_route(req, errors);
+        self.after(req, &mut res);
+        Ok(res)
+    }
 }
 
 /// The frozen app the workers share.
 pub(crate) struct AppInner {
     router: Router<Endpoint>,
     global: Box<[Arc<dyn Middleware>]>,
+    unmatched: Endpoint,
+    errors: Exceptions,
     pub(crate) state: Arc<AppState>,
     pub(crate) config: Config,
 }
 
 impl AppInner {
     /// Routes `req` and runs its chain; errors and panics become responses.
+    /// One `catch_unwind` per request, around the whole chain.
     pub(crate) fn dispatch(&self, req: &mut Request) -> Response {
-        match panic::catch(|| self.run_chain(req)) {
-            Ok(Ok(res)) => res,
-            Ok(Err(err)) => self.error_response(req, err),
-            Err(panicked) => self.error_response(req, Error::new(panicked)),
-        }
-    }
-
-    fn run_chain(&self, req: &mut Request) -> Result<Response, Error> {
         let mut params = std::mem::take(&mut req.params);
         let found = self.router.find(&req.method, &req.path, &mut params);
         req.params = params;
-        match found {
+        let refuse;
+        let (endpoint, handler): (&Endpoint, &dyn Handler) = match found {
             Found::Route(template, endpoint) => {
                 req.route = Some(template);
-                Next::new(&endpoint.chain, &*endpoint.handler).run(req)
+                (endpoint, &*endpoint.handler)
             }
             Found::MethodNotAllowed(allow) => {
-                let refuse = move |_: &Request| -> Result<Response, Error> {
-                    Err(HttpError::from_status(405)
-                        .with_header("Allow", allow.clone())
-                        .into())
-                };
-                Next::new(&self.global, &refuse).run(req)
+                refuse = MethodNotAllowed(allow);
+                (&self.unmatched, &refuse)
             }
-            Found::NotFound => {
-                let refuse = |_: &Request| -> Result<Response, Error> {
-                    Err(HttpError::from_status(404).into())
-                };
-                Next::new(&self.global, &refuse).run(req)
-            }
+            Found::NotFound => (&self.unmatched, &NotFound),
+        };
+        let routed = Routed {
+            endpoint,
+            handler,
+            after_ran: Cell::new(false),
+        };
+        match panic::catch(|| Next::new(&self.global, &routed, &self.errors).run(req)) {
+            Ok(res) => res,
+            Err(panicked) => self.recover(req, panicked, &routed),
         }
     }
 
-    /// The default answer to an error: JSON `{"error", "id"}` with the
-    /// error's status; never internal detail. Server errors are logged at
-    /// ERROR with the id, request and cause chain.
-    pub(crate) fn error_response(&self, req: &Request, err: Error) -> Response {
-        let id = uuid::Uuid::new_v4();
-        let status = err.status();
-        let http = err.downcast_ref::<HttpError>();
-        let message = match http {
-            Some(h) => h.message(),
-            None => "Internal Server Error",
-        };
-        if status >= 500 {
-            let backtrace = err
-                .downcast_ref::<crate::PanicError>()
-                .map(|p| format!("\nBacktrace:\n{}", p.backtrace))
-                .unwrap_or_default();
-            log::error!(
-                "Unhandled error [{id}]: {err} | {} {} [{}]{backtrace}",
-                req.method(),
-                req.path(),
-                req.peer_addr().ip()
-            );
-        } else {
-            log::debug!(
-                "{status} [{id}]: {err} | {} {} [{}]",
-                req.method(),
-                req.path(),
-                req.peer_addr().ip()
-            );
-        }
-        let body = Value::object()
-            .with("error", message)
-            .with("id", id.to_string());
-        let mut res = Response::json(&body).with_status(status);
-        if let Some(h) = http {
-            for (n, v) in h.headers() {
-                res.add_header(n.to_owned(), v.to_owned());
+    /// The answer after a panic: the exception handlers' (a panic in one
+    /// of them gives the default 500), then the after-hooks unless they
+    /// already ran.
+    fn recover(&self, req: &Request, panicked: PanicError, routed: &Routed<'_>) -> Response {
+        let err = Error::new(panicked);
+        let mut res = match panic::catch(|| self.errors.handle(req, &err)) {
+            Ok(res) => res,
+            Err(again) => {
+                log::error!(target: "mionex::exceptions",
+                    "exception handler panicked while handling {err}");
+                default_response(req, &Error::new(again))
             }
+        };
+        if !routed.after_ran.get()
+            && let Err(p) = panic::catch(|| routed.after(req, &mut res))
+        {
+            log::error!(target: "mionex::hooks",
+                "after-request hook panicked on a panic's response: {p}");
         }
         res
     }

@@ -1,25 +1,39 @@
-//! Middleware: code that wraps every handler, onion-style.
+//! Middleware: code that wraps handlers, onion-style.
 //!
 //! The first middleware added is the outermost: it sees the request first
 //! and the response last. Each one decides whether to call the rest of the
 //! chain ([`Next::run`]), may change the request before and the response
-//! after, or answer on its own (short-circuit).
+//! after, or answer on its own (short-circuit). App middleware
+//! ([`App::add_middleware`](crate::App::add_middleware)) wraps every
+//! request, unmatched ones and WebSocket upgrades included; scope
+//! middleware ([`Scope::add_middleware`](crate::Scope::add_middleware))
+//! wraps the routes under a prefix, inside the app's.
+//!
+//! [`Next::run`] returns the response the client would get from the inner
+//! layers: an error returned inside has already been turned into a
+//! response by the [exception handlers](crate::exceptions), so a
+//! middleware sees the final status of 404s and errors alike. An `Err` a
+//! middleware returns itself goes to the exception handlers too.
+//!
+//! The chains are slices built once at start: running one allocates
+//! nothing and takes no lock.
 //!
 //! ```
 //! use mionex::{App, Error, Next, Request, Response};
 //!
 //! let mut app = App::new();
 //! app.add_middleware(|req: &mut Request, next: Next<'_>| -> Result<Response, Error> {
-//!     let res = next.run(req)?;
+//!     let res = next.run(req);
 //!     Ok(res.with_header("X-Served-By", "mionex"))
 //! });
 //! ```
 
+use crate::exceptions::Exceptions;
 use crate::handler::Handler;
 use crate::{Error, Request, Response};
 use std::sync::Arc;
 
-/// Wraps the handlers of an app or of a route.
+/// Wraps the handlers of an app or of a scope.
 pub trait Middleware: Send + Sync + 'static {
     /// Handles `req`, usually by calling `next.run(req)` somewhere inside.
     fn handle(&self, req: &mut Request, next: Next<'_>) -> Result<Response, Error>;
@@ -34,22 +48,52 @@ where
     }
 }
 
+/// What a chain of middleware ends in.
+pub(crate) trait Endpoint {
+    fn call(&self, req: &mut Request, errors: &Exceptions) -> Result<Response, Error>;
+}
+
+/// A handler as the end of a chain.
+pub(crate) struct HandlerEnd<'a>(pub(crate) &'a dyn Handler);
+
+impl Endpoint for HandlerEnd<'_> {
+    fn call(&self, req: &mut Request, _: &Exceptions) -> Result<Response, Error> {
+        self.0.call(req)
+    }
+}
+
 /// The rest of the chain, ending in the handler.
 pub struct Next<'a> {
     chain: &'a [Arc<dyn Middleware>],
-    endpoint: &'a dyn Handler,
+    end: &'a dyn Endpoint,
+    errors: &'a Exceptions,
 }
 
 impl<'a> Next<'a> {
-    pub(crate) fn new(chain: &'a [Arc<dyn Middleware>], endpoint: &'a dyn Handler) -> Next<'a> {
-        Next { chain, endpoint }
+    pub(crate) fn new(
+        chain: &'a [Arc<dyn Middleware>],
+        end: &'a dyn Endpoint,
+        errors: &'a Exceptions,
+    ) -> Next<'a> {
+        Next { chain, end, errors }
     }
 
-    /// Runs the remaining middleware and the handler.
-    pub fn run(self, req: &mut Request) -> Result<Response, Error> {
-        match self.chain.split_first() {
-            Some((first, rest)) => first.handle(req, Next::new(rest, self.endpoint)),
-            None => self.endpoint.call(req),
+    /// Runs the remaining middleware and the handler, and returns their
+    /// response, errors already answered by the exception handlers.
+    pub fn run(self, req: &mut Request) -> Response {
+        let result = match self.chain.split_first() {
+            Some((first, rest)) => first.handle(
+                req,
+                Next {
+                    chain: rest,
+                    ..self
+                },
+            ),
+            None => self.end.call(req, self.errors),
+        };
+        match result {
+            Ok(res) => res,
+            Err(err) => self.errors.handle(req, &err),
         }
     }
 }

@@ -16,6 +16,7 @@ pub use stats::ServerStats;
 
 use crate::app::AppInner;
 use crate::error::StartError;
+use crate::lifecycle::Lifecycle;
 use mio::{Poll, Waker};
 use stats::WorkerStats;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -96,10 +97,16 @@ pub struct Server {
 }
 
 impl Server {
-    pub(crate) fn start(app: AppInner, addr: impl ToSocketAddrs) -> Result<Server, StartError> {
+    pub(crate) fn start(
+        app: AppInner,
+        mut lifecycle: Lifecycle,
+        addr: impl ToSocketAddrs,
+    ) -> Result<Server, StartError> {
         let listener = std::net::TcpListener::bind(addr).map_err(StartError::Bind)?;
         listener.set_nonblocking(true).map_err(StartError::Bind)?;
         let addr = listener.local_addr().map_err(StartError::Bind)?;
+        // Bound but not accepting yet: a failed startup releases the port.
+        lifecycle.run_startup()?;
         let app = Arc::new(app);
         let n = app.config.workers.max(1);
         let mut polls = Vec::with_capacity(n);
@@ -140,9 +147,11 @@ impl Server {
                 .map_err(StartError::Io)?;
             threads.push(t);
         }
+        let handle = ServerHandle { shared };
+        let threads = lifecycle.supervise(threads, handle.clone())?;
         Ok(Server {
             addr,
-            handle: ServerHandle { shared },
+            handle,
             threads,
         })
     }
