@@ -3,8 +3,8 @@
 mod support;
 
 use mionex::json::Value;
-use mionex::{App, Error, HttpError, Request, Response};
-use support::{Client, get, serve};
+use mionex::{App, HttpError, Request, Response};
+use support::{get, serve};
 
 fn app() -> App {
     let mut app = App::new();
@@ -16,9 +16,6 @@ fn app() -> App {
     });
     app.get("/teapot", |_| {
         Err(HttpError::new(418, "short and stout").into())
-    });
-    app.get("/panic", |_| -> Result<Response, Error> {
-        panic!("secret internal detail")
     });
     // Echoes a client-controlled value into a header: the classic
     // response-splitting mistake.
@@ -85,34 +82,5 @@ fn header_injection_from_a_handler_is_dropped() {
     assert!(r.header("x-echo").is_none());
     let r = get(server.local_addr(), "/bad-header?v=fine");
     assert_eq!(r.header("x-echo"), Some("fine"));
-    server.shutdown();
-}
-
-#[test]
-fn thousands_of_panics_then_normal_service() {
-    let server = serve(app());
-    let addr = server.local_addr();
-    let mut c = Client::connect(addr);
-    for _ in 0..2000 {
-        let r = c.get("/panic");
-        assert_eq!(r.status, 500);
-        assert!(!r.text().contains("secret"));
-    }
-    // Same keep-alive connection still works, and fresh ones too.
-    assert_eq!(c.get("/ok").text(), "ok");
-    assert_eq!(get(addr, "/ok").text(), "ok");
-    // The count sees the server's end of a live connection...
-    assert!(support::server_side_sockets(addr) >= 1);
-    drop(c);
-    let mut left = usize::MAX;
-    for _ in 0..50 {
-        left = support::server_side_sockets(addr);
-        if left == 0 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    // ...and none once the client has gone.
-    assert_eq!(left, 0, "sockets leaked");
     server.shutdown();
 }
