@@ -3,8 +3,8 @@
 //! immutable, shared [`AppInner`] after.
 
 use crate::config::{Config, Limits};
-use crate::error::{HttpError, PanicError, StartError};
-use crate::exceptions::{Exceptions, default_response};
+use crate::error::{HttpError, StartError};
+use crate::exceptions::Exceptions;
 use crate::handler::Handler;
 use crate::hooks::{After, Before, Hook};
 use crate::http::{Method, Request, Response};
@@ -16,7 +16,6 @@ use crate::server::Server;
 use crate::state::AppState;
 use crate::tasks::Task;
 use crate::{Error, panic};
-use std::cell::Cell;
 use std::error::Error as StdError;
 use std::net::ToSocketAddrs;
 use std::sync::Arc;
@@ -381,9 +380,6 @@ impl Handler for MethodNotAllowed {
 struct Routed<'a> {
     endpoint: &'a Endpoint,
     handler: &'a dyn Handler,
-    /// Set once the after-hooks have started, so that a panic does not
-    /// run them twice.
-    after_ran: Cell<bool>,
 }
 
 impl Routed<'_> {
@@ -397,19 +393,22 @@ impl Routed<'_> {
         }
         Next::new(&self.endpoint.chain, &HandlerEnd(self.handler), errors).run(req)
     }
-
-    fn after(&self, req: &Request, res: &mut Response) {
-        self.after_ran.set(true);
-        for hook in &self.endpoint.after {
-            hook.run(req, res);
-        }
-    }
 }
 
 impl ChainEnd for Routed<'_> {
     fn call(&self, req: &mut Request, errors: &Exceptions) -> Result<Response, Error> {
-        let mut res = self.before_and_route(req, errors);
-        self.after(req, &mut res);
+        // A panicking before-hook still gets its 500 through the after-hooks.
+        let mut res = panic::catch(|| self.before_and_route(req, errors))
+            .unwrap_or_else(|p| errors.handle(req, &Error::new(p)));
+        let ran = panic::catch(|| {
+            for hook in &self.endpoint.after {
+                hook.run(req, &mut res);
+            }
+        });
+        // A panicking after-hook is not run again on its own 500.
+        if let Err(p) = ran {
+            res = errors.handle(req, &Error::new(p));
+        }
         Ok(res)
     }
 }
@@ -426,7 +425,6 @@ pub(crate) struct AppInner {
 
 impl AppInner {
     /// Routes `req` and runs its chain; errors and panics become responses.
-    /// One `catch_unwind` per request, around the whole chain.
     pub(crate) fn dispatch(&self, req: &mut Request) -> Response {
         let mut params = std::mem::take(&mut req.params);
         let found = self.router.find(&req.method, &req.path, &mut params);
@@ -443,36 +441,16 @@ impl AppInner {
             }
             Found::NotFound => (&self.unmatched, &NotFound),
         };
-        let routed = Routed {
-            endpoint,
-            handler,
-            after_ran: Cell::new(false),
-        };
+        let routed = Routed { endpoint, handler };
+        // Each layer of the chain catches the panics of those inside it
+        // (see `Next::run`); this one is the last resort, for a panic in
+        // the exception handling itself.
         match panic::catch(|| Next::new(&self.global, &routed, &self.errors).run(req)) {
             Ok(res) => res,
-            Err(panicked) => self.recover(req, panicked, &routed),
-        }
-    }
-
-    /// The answer after a panic: the exception handlers' (a panic in one
-    /// of them gives the default 500), then the after-hooks unless they
-    /// already ran.
-    fn recover(&self, req: &Request, panicked: PanicError, routed: &Routed<'_>) -> Response {
-        let err = Error::new(panicked);
-        let mut res = match panic::catch(|| self.errors.handle(req, &err)) {
-            Ok(res) => res,
-            Err(again) => {
-                log::error!(target: "mionex::exceptions",
-                    "exception handler panicked while handling {err}");
-                default_response(req, &Error::new(again))
+            Err(p) => {
+                log::error!(target: "mionex::exceptions", "panic while answering an error: {p}");
+                Response::text("Internal Server Error").with_status(500)
             }
-        };
-        if !routed.after_ran.get()
-            && let Err(p) = panic::catch(|| routed.after(req, &mut res))
-        {
-            log::error!(target: "mionex::hooks",
-                "after-request hook panicked on a panic's response: {p}");
         }
-        res
     }
 }

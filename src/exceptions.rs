@@ -98,19 +98,25 @@ impl Exceptions {
 
     /// The response for `err`: the most specific handler's, or the default.
     pub(crate) fn handle(&self, req: &Request, err: &Error) -> Response {
-        let found = self
-            .scoped
-            .iter()
-            .filter(|(p, _)| p.matches_path(req.path()))
-            .find_map(|(_, h)| h.try_handle(req, err))
-            .or_else(|| self.app.try_handle(req, err));
+        let found = crate::panic::catch(|| {
+            self.scoped
+                .iter()
+                .filter(|(p, _)| p.matches_path(req.path()))
+                .find_map(|(_, h)| h.try_handle(req, err))
+                .or_else(|| self.app.try_handle(req, err))
+        });
         match found {
-            None => default_response(req, err),
-            Some(Ok(res)) => res,
-            Some(Err(failed)) => {
+            Ok(None) => default_response(req, err),
+            Ok(Some(Ok(res))) => res,
+            Ok(Some(Err(failed))) => {
                 log::error!(target: "mionex::exceptions",
                     "exception handler for {err} failed: {failed}");
                 default_response(req, &failed)
+            }
+            Err(panicked) => {
+                log::error!(target: "mionex::exceptions",
+                    "exception handler for {err} panicked");
+                default_response(req, &Error::new(panicked))
             }
         }
     }

@@ -14,7 +14,9 @@
 //! - **after-hooks** run once the response is final: after the handler
 //!   and the route middleware, after exception handlers turned an error,
 //!   a 404 or a 405 into a response, after a panic became a 500. Same
-//!   order as before-hooks. They may change the response.
+//!   order as before-hooks. They may change the response. They run
+//!   inside the app's middleware: a request that a middleware answers (or
+//!   panics in) before calling `next` runs no hooks at all.
 //!
 //! Requests that match no route (404, 405) run only the app's hooks.
 

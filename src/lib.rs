@@ -40,6 +40,7 @@
 //! the same id, never sent to the client with internal detail.
 #![deny(missing_docs)]
 
+pub mod access_log;
 mod app;
 mod config;
 mod error;

@@ -79,9 +79,12 @@ impl<'a> Next<'a> {
     }
 
     /// Runs the remaining middleware and the handler, and returns their
-    /// response, errors already answered by the exception handlers.
+    /// response, errors already answered by the exception handlers. A
+    /// panic inside is caught here and answered like an error, so every
+    /// middleware outside (an access log, say) sees its 500.
     pub fn run(self, req: &mut Request) -> Response {
-        let result = match self.chain.split_first() {
+        let errors = self.errors;
+        let result = crate::panic::catch(|| match self.chain.split_first() {
             Some((first, rest)) => first.handle(
                 req,
                 Next {
@@ -90,10 +93,11 @@ impl<'a> Next<'a> {
                 },
             ),
             None => self.end.call(req, self.errors),
-        };
+        })
+        .unwrap_or_else(|p| Err(Error::new(p)));
         match result {
             Ok(res) => res,
-            Err(err) => self.errors.handle(req, &err),
+            Err(err) => errors.handle(req, &err),
         }
     }
 }

@@ -31,6 +31,15 @@ pub fn mount(app: &mut App) {
     app.get("/panic", |_| -> Result<Response, Error> {
         panic!("the /panic route panics on purpose")
     });
+    // A custom 404, through the same exception handling as every error:
+    // the default JSON shape, plus the path that was not found.
+    app.status_handler(404, |req: &Request, _err: &Error| {
+        let body = Value::object()
+            .with("error", "Not Found")
+            .with("id", uuid::Uuid::new_v4().to_string())
+            .with("path", req.path());
+        Ok(Response::json(&body).with_status(404))
+    });
 }
 
 fn echo(req: &Request) -> Result<Response, Error> {

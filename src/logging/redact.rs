@@ -42,10 +42,10 @@ pub fn header_for_log<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
 /// Replaces the values of the query parameters named in `names` (compared
 /// ignoring ASCII case, on the raw name) with [`REDACTED`]. Borrows when
 /// nothing matches. The query is given without its leading `?`.
-pub fn redact_query<'a>(query: &'a str, names: &[&str]) -> Cow<'a, str> {
+pub fn redact_query<'a, S: AsRef<str>>(query: &'a str, names: &[S]) -> Cow<'a, str> {
     let hit = |pair: &str| {
         let name = pair.split('=').next().unwrap_or(pair);
-        names.iter().any(|n| n.eq_ignore_ascii_case(name))
+        names.iter().any(|n| n.as_ref().eq_ignore_ascii_case(name))
     };
     if names.is_empty() || !query.split('&').any(hit) {
         return Cow::Borrowed(query);
