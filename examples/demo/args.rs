@@ -18,13 +18,21 @@ pub struct Args {
     pub monitor: bool,
 }
 
-/// A flag the demo cannot use, and why.
+/// Why the flags did not give a configuration.
 #[derive(Debug)]
-pub struct ArgError(String);
+pub enum ArgError {
+    /// `--help` or `-h`: print the usage and exit 0.
+    Help,
+    /// A flag the demo cannot use, and why.
+    Bad(String),
+}
 
 impl fmt::Display for ArgError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}\n\n{USAGE}", self.0)
+        match self {
+            ArgError::Help => write!(f, "mionex demo: the seed tutorial as one server\n\n{USAGE}"),
+            ArgError::Bad(why) => write!(f, "{why}\n\n{USAGE}"),
+        }
     }
 }
 
@@ -36,13 +44,13 @@ fn on_off(flag: &str, v: &str) -> Result<bool, ArgError> {
     match v {
         "on" => Ok(true),
         "off" => Ok(false),
-        _ => Err(ArgError(format!("{flag} takes on or off, not {v:?}"))),
+        _ => Err(ArgError::Bad(format!("{flag} takes on or off, not {v:?}"))),
     }
 }
 
 fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, ArgError> {
     v.parse()
-        .map_err(|_| ArgError(format!("{flag} takes a number, not {v:?}")))
+        .map_err(|_| ArgError::Bad(format!("{flag} takes a number, not {v:?}")))
 }
 
 impl Args {
@@ -60,23 +68,21 @@ impl Args {
         };
         while let Some(flag) = argv.next() {
             if flag == "-h" || flag == "--help" {
-                return Err(ArgError(
-                    "mionex demo: the seed tutorial as one server".into(),
-                ));
+                return Err(ArgError::Help);
             }
             let value = argv
                 .next()
-                .ok_or_else(|| ArgError(format!("{flag} needs a value")))?;
+                .ok_or_else(|| ArgError::Bad(format!("{flag} needs a value")))?;
             match flag.as_str() {
                 "--addr" => {
-                    a.addr = value
-                        .parse()
-                        .map_err(|_| ArgError(format!("--addr takes HOST:PORT, not {value:?}")))?
+                    a.addr = value.parse().map_err(|_| {
+                        ArgError::Bad(format!("--addr takes HOST:PORT, not {value:?}"))
+                    })?
                 }
                 "--workers" => {
                     let n: usize = number(&flag, &value)?;
                     if n == 0 {
-                        return Err(ArgError("--workers must be at least 1".into()));
+                        return Err(ArgError::Bad("--workers must be at least 1".into()));
                     }
                     a.workers = Some(n);
                 }
@@ -86,12 +92,12 @@ impl Args {
                 "--log-level" => {
                     a.log_level = value
                         .parse()
-                        .map_err(|_| ArgError(format!("unknown --log-level {value:?}")))?
+                        .map_err(|_| ArgError::Bad(format!("unknown --log-level {value:?}")))?
                 }
                 "--access-log" => a.access_log = on_off(&flag, &value)?,
                 "--redis" => a.redis = Some(value),
                 "--monitor" => a.monitor = on_off(&flag, &value)?,
-                _ => return Err(ArgError(format!("unknown flag {flag:?}"))),
+                _ => return Err(ArgError::Bad(format!("unknown flag {flag:?}"))),
             }
         }
         Ok(a)

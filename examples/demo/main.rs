@@ -18,6 +18,10 @@ use std::time::Duration;
 fn main() {
     let args = match Args::parse(std::env::args().skip(1)) {
         Ok(a) => a,
+        Err(help @ args::ArgError::Help) => {
+            println!("{help}");
+            return;
+        }
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(2);

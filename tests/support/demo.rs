@@ -12,22 +12,24 @@ pub struct Demo {
     pub log_dir: PathBuf,
 }
 
-/// The demo binary `cargo test` built next to this test.
+/// The demo binary next to this test, built (once per test process) if
+/// it is missing or older than the sources: `cargo test` builds examples,
+/// `cargo test --test demo` does not.
 pub fn demo_exe() -> PathBuf {
+    static BUILT: std::sync::Once = std::sync::Once::new();
     let mut p = std::env::current_exe().expect("test exe");
     p.pop(); // deps/
     p.pop();
     p.push("examples");
     p.push("demo");
-    if !p.exists() {
-        // `cargo test` builds examples, `cargo test --test demo` does not.
+    BUILT.call_once(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
             .args(["build", "--example", "demo"])
             .status()
             .expect("cargo build --example demo");
         assert!(status.success(), "building the demo failed");
-    }
+    });
     p
 }
 
@@ -44,12 +46,14 @@ impl Demo {
     /// `listening on http://…`.
     pub fn start(name: &str, args: &[&str]) -> Demo {
         let log_dir = temp_dir(name);
+        // The console goes to a file beside the logs, for tests to read.
+        let console = std::fs::File::create(log_dir.with_extension("console")).expect("console");
         let mut child = Command::new(demo_exe())
             .args(["--addr", "127.0.0.1:0", "--log-dir"])
             .arg(&log_dir)
             .args(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(console)
             .spawn()
             .expect("spawn demo");
         let stdout = child.stdout.take().unwrap();
@@ -86,6 +90,36 @@ impl Demo {
 
     pub fn app_log(&self) -> String {
         std::fs::read_to_string(self.log_dir.join("app.log")).unwrap_or_default()
+    }
+
+    /// Every line of `app.log` and its backups, oldest file first.
+    pub fn all_log_lines(&self) -> Vec<String> {
+        let mut files: Vec<(usize, PathBuf)> = std::fs::read_dir(&self.log_dir)
+            .expect("log dir")
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let n = match name.strip_prefix("app.log") {
+                    Some("") => 0,
+                    Some(rest) => rest.strip_prefix('.')?.parse().ok()?,
+                    None => return None,
+                };
+                Some((n, e.path()))
+            })
+            .collect();
+        files.sort_by(|a, b| b.0.cmp(&a.0));
+        files
+            .iter()
+            .flat_map(|(_, p)| {
+                let text = std::fs::read_to_string(p).unwrap_or_default();
+                text.lines().map(str::to_owned).collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// What the demo wrote to stderr so far.
+    pub fn console(&self) -> String {
+        std::fs::read_to_string(self.log_dir.with_extension("console")).unwrap_or_default()
     }
 }
 
