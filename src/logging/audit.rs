@@ -69,7 +69,8 @@ impl AuditLogger {
             ("user", Value::from(user)),
             ("client", Value::from_display(&client)),
         ];
-        let user = super::redact::escape(user);
+        // `{:?}` quotes the client's text and escapes every control
+        // character and quote in it, so it cannot forge a line.
         self.emit(
             Level::Info,
             &kvs,
@@ -86,7 +87,7 @@ impl AuditLogger {
             ("client", Value::from_display(&client)),
             ("reason", Value::from(reason)),
         ];
-        let (user, reason) = (super::redact::escape(user), super::redact::escape(reason));
+        let reason = super::redact::escape(reason);
         self.emit(
             Level::Warn,
             &kvs,

@@ -10,6 +10,20 @@ use std::time::{Duration, Instant};
 /// How many handlers one logger can hold.
 pub const MAX_HANDLERS: usize = 64;
 
+/// The most verbose level any logger that is not installed was set to.
+static SIDE_MAX: AtomicUsize = AtomicUsize::new(0);
+
+fn side_max() -> LevelFilter {
+    match SIDE_MAX.load(Ordering::Relaxed) {
+        0 => LevelFilter::Off,
+        1 => LevelFilter::Error,
+        2 => LevelFilter::Warn,
+        3 => LevelFilter::Info,
+        4 => LevelFilter::Debug,
+        _ => LevelFilter::Trace,
+    }
+}
+
 /// How often the flusher thread ticks the handlers.
 const TICK: Duration = Duration::from_secs(1);
 
@@ -136,13 +150,19 @@ impl Logger {
         t.iter().map(|(_, l)| *l).fold(self.level(), Ord::max)
     }
 
-    /// Keeps `log::max_level` in step: exact when installed; otherwise
-    /// only raised, so `log::info!(logger: this, ...)` is not filtered out
-    /// by the macros (the global level defaults to `Off`).
+    /// Keeps `log::max_level` in step: the installed logger's level, but
+    /// never below the level of another logger used directly
+    /// (`log::info!(logger: other, ...)`), which the macros would filter
+    /// out otherwise (the global level defaults to `Off`).
     fn update_max_level(&self) {
         let ours = self.max_level();
-        if self.inner.installed.load(Ordering::Relaxed) || ours > log::max_level() {
-            log::set_max_level(ours);
+        if self.inner.installed.load(Ordering::Relaxed) {
+            log::set_max_level(ours.max(side_max()));
+        } else if self.handler_count() > 0 {
+            SIDE_MAX.fetch_max(ours as usize, Ordering::Relaxed);
+            if ours > log::max_level() {
+                log::set_max_level(ours);
+            }
         }
     }
 
@@ -174,6 +194,7 @@ impl Logger {
                 }
             }
         }
+        self.update_max_level();
         self.start_flusher();
         self
     }
@@ -222,7 +243,7 @@ impl Logger {
     pub fn install(&self) -> Result<(), LogError> {
         log::set_boxed_logger(Box::new(self.clone())).map_err(|_| LogError::AlreadyInstalled)?;
         self.inner.installed.store(true, Ordering::Relaxed);
-        log::set_max_level(self.max_level());
+        log::set_max_level(self.max_level().max(side_max()));
         Ok(())
     }
 
