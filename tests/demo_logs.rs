@@ -266,3 +266,39 @@ fn startup_failures_exit_1_with_a_clear_message() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("usage: demo"));
 }
+
+#[test]
+fn login_attempts_are_audited_and_too_many_4xx_warn() {
+    let demo = Demo::start("logs-audit", &[]);
+    let post = |body: &str| {
+        let mut c = Client::connect(demo.addr);
+        c.send(format!(
+            "POST /login HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ));
+        c.read_reply(false).status
+    };
+    assert_eq!(post("user=demo&password=demo"), 200);
+    for _ in 0..21 {
+        assert_eq!(post("user=eve%0A&password=guess"), 401);
+    }
+    let demo = stop(demo);
+    let audit = std::fs::read_to_string(demo.log_dir.join("audit.log")).unwrap();
+    let lines: Vec<Value> = audit
+        .lines()
+        .map(|l| Value::parse(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 22);
+    let outcome = |v: &Value| v.get("outcome").unwrap().as_str().unwrap().to_owned();
+    assert_eq!(outcome(&lines[0]), "success");
+    assert!(lines[1..].iter().all(|v| outcome(v) == "failure"));
+    assert_eq!(lines[1].get("user").unwrap().as_str(), Some("eve%0A"));
+    let warnings: Vec<String> = demo
+        .all_log_lines()
+        .into_iter()
+        .filter(|l| {
+            l.contains("WARN") && l.contains("suspicious activity: client 127.0.0.1 got 21 4xx")
+        })
+        .collect();
+    assert_eq!(warnings.len(), 1, "one warning per client and window");
+}

@@ -1,11 +1,13 @@
 //! The seed tutorial ("Day 23: Logging & Monitoring") as one running
 //! server. `cargo run --release --example demo -- --help` lists the flags;
 //! the routes are in `routes.rs`, the logging setup in `logs.rs`, the
-//! timing hooks in `timing.rs`, the WebSocket consumers in `ws.rs`.
+//! timing hooks in `timing.rs`, the audit log in `security.rs`, the
+//! WebSocket consumers in `ws.rs`.
 
 mod args;
 mod logs;
 mod routes;
+mod security;
 mod timing;
 mod ws;
 
@@ -62,6 +64,13 @@ fn main() {
     }
     timing::mount(&mut app);
     routes::mount(&mut app);
+    let audit = match security::mount(&mut app, &args.log_dir) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("demo: cannot open the audit log: {e}");
+            std::process::exit(1);
+        }
+    };
     ws::mount(&mut app);
     let dir = args.log_dir.clone();
     app.on_startup(move || {
@@ -82,6 +91,7 @@ fn main() {
     shutdown_on_signals(server.handle());
     println!("listening on http://{}", server.local_addr());
     server.wait();
+    audit.logger().shutdown(Duration::from_secs(2));
     let report = logs.app.shutdown(Duration::from_secs(5));
     if report.dropped > 0 || report.abandoned > 0 || report.write_errors > 0 {
         eprintln!("demo: logs: {report:?}");
