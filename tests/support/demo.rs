@@ -107,7 +107,7 @@ impl Demo {
                 Some((n, e.path()))
             })
             .collect();
-        files.sort_by(|a, b| b.0.cmp(&a.0));
+        files.sort_by_key(|f| std::cmp::Reverse(f.0));
         files
             .iter()
             .flat_map(|(_, p)| {
