@@ -9,7 +9,8 @@
 # Method: ../shared/design/BENCHMARKING.md. Everything is tunable by
 # environment variables (defaults in brackets):
 #
-#   SERVERS     servers to run, in order     [mionex tiny_http actix may_minihttp hyper bare]
+#   SERVERS     servers to run, in order     [mionex mionex-access mionex-app
+#               mionex-chain tiny_http actix may_minihttp hyper bare]
 #   SCENARIOS   plain64 plain512 pipe16 json64 idle   [all of them]
 #   ROUNDS      interleaved rounds           [3]
 #   WARMUP      seconds of warm-up per run   [1]
@@ -48,7 +49,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     # mionex is skipped (with a message) and the peers still run.
     if [ -f examples/demo.rs ] || [ -f examples/demo/main.rs ]; then
         echo "== building the mionex demo" >&2
-        cargo build --release --example demo >&2 || echo "!! the mionex demo did not build: mionex will be skipped" >&2
+        cargo build --release --example demo --example bench_chain >&2 || echo "!! the mionex demo did not build: mionex will be skipped" >&2
         # A hello-world example, if there is one, is only sized (not run).
         for ex in hello hello_world; do
             if [ -f "examples/$ex.rs" ]; then

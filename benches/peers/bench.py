@@ -33,6 +33,7 @@ RESULTS = os.path.join(ROOT, "benches", "results")
 PIPELINE_LUA = os.path.join(ROOT, "benches", "peers", "pipeline.lua")
 # MIONEX_DEMO points at another demo binary (e.g. an older build to compare).
 DEMO = os.environ.get("MIONEX_DEMO", os.path.join(ROOT, "target", "release", "examples", "demo"))
+CHAIN = os.path.join(ROOT, "target", "release", "examples", "bench_chain")
 MIONEX_LOGS = "/tmp/mionex-bench-logs"
 CLK_TCK = int(subprocess.check_output(["getconf", "CLK_TCK"]).strip())
 
@@ -68,9 +69,21 @@ V = peer_versions()
 
 # name -> (label, argv builder). Every server gets one worker thread.
 SERVERS = {
+    # The demo as issue 2 measures it: access log off, nothing logged per
+    # request (its timing hooks log at debug; the level is warn).
     "mionex": ("mionex demo", lambda port: [
         DEMO, "--addr", f"127.0.0.1:{port}", "--workers", "1", "--access-log", "off",
-        "--monitor", "off", "--log-dir", MIONEX_LOGS]),
+        "--log-level", "warn", "--monitor", "off", "--log-dir", MIONEX_LOGS]),
+    # mionex variants, compared with "mionex" or each other (never peers):
+    # the demo with its access log on (two lines per request to app.log),
+    "mionex-access": ("mionex demo, access log on", lambda port: [
+        DEMO, "--addr", f"127.0.0.1:{port}", "--workers", "1", "--access-log", "on",
+        "--log-level", "info", "--monitor", "off", "--log-dir", MIONEX_LOGS]),
+    # a routed app with no middleware or hooks, and one with 5 and 2.
+    "mionex-app": ("mionex app, no middleware", lambda port: [
+        CHAIN, "--addr", f"127.0.0.1:{port}", "--middleware", "0", "--hooks", "0"]),
+    "mionex-chain": ("mionex app, 5 middleware + 2 hooks", lambda port: [
+        CHAIN, "--addr", f"127.0.0.1:{port}", "--middleware", "5", "--hooks", "2"]),
     "tiny_http": (f"tiny_http {V.get('tiny_http', '0.12')}",
                   lambda port: [os.path.join(PEERS, "peer-tiny-http"), str(port)]),
     "actix": (f"actix-web {V.get('actix-web', '4')} (1 worker)",
@@ -440,7 +453,7 @@ def summary(servers, wrk_scen, med, idle, sized):
     out.append("| peer | " + " | ".join(SCENARIOS[sc][0] for sc in wrk_scen) + " |")
     out.append("|---|" + "---:|" * len(wrk_scen))
     for name in servers:
-        if name == "mionex":
+        if name.startswith("mionex"):
             continue
         cells = []
         for sc in wrk_scen:
@@ -450,8 +463,31 @@ def summary(servers, wrk_scen, med, idle, sized):
         out.append(f"| {SERVERS[name][0]} | " + " | ".join(cells) + " |")
     out.append("")
 
+    variants = [  # (what it shows, measured, baseline, target ratio of req/s)
+        ("5 middleware + 2 hooks vs none (issue 3: req/s ≥ 0.9×)", "mionex-chain", "mionex-app", 0.9),
+        ("demo, access log on vs off (issue 4: req/s ≥ 0.8×)", "mionex-access", "mionex", 0.8),
+        ("demo (3 hooks, logger) vs the bare routed app", "mionex", "mionex-app", None),
+    ]
+    variants = [v for v in variants if v[1] in servers and v[2] in servers]
+    if variants:
+        out.append("## mionex variants, side by side (req/s ratio; CPU µs/req ratio)\n")
+        out.append("| comparison | " + " | ".join(SCENARIOS[sc][0] for sc in wrk_scen) + " |")
+        out.append("|---|" + "---:|" * len(wrk_scen))
+        for what, a, b, target in variants:
+            cells = []
+            for sc in wrk_scen:
+                ar, br = med(sc, a, "rps"), med(sc, b, "rps")
+                ac, bc = med(sc, a, "cpu_us"), med(sc, b, "cpu_us")
+                if ar and br and ac and bc:
+                    mark = "" if target is None else (" ✓" if ar / br >= target else " ✗")
+                    cells.append(f"{ar / br:.2f}×{mark}; {ac / bc:.2f}×")
+                else:
+                    cells.append("–")
+            out.append(f"| {what} | " + " | ".join(cells) + " |")
+        out.append("")
+
     checks = []  # (target, measured, met)
-    peers = [n for n in servers if n != "mionex"]
+    peers = [n for n in servers if not n.startswith("mionex")]
     for sc in wrk_scen:
         title = SCENARIOS[sc][0]
         mc, mr = med(sc, "mionex", "cpu_us"), med(sc, "mionex", "rps")

@@ -142,6 +142,19 @@ impl WsConn {
             self.call("on_connect", |c, ws| c.on_connect(ws));
         }
         while *read_ready {
+            // Answers pile up when the client sends faster than it reads:
+            // write them out first, and stop reading (TCP pushes back on
+            // the client) until they have gone. The slow-consumer policy is
+            // for what other threads send, not for our own answers.
+            if self.backlogged() {
+                let next = self.pump(io, now);
+                if next != WsNext::Keep {
+                    return next;
+                }
+                if self.backlogged() {
+                    return WsNext::Keep; // resumed on the next writable edge
+                }
+            }
             match self.proto.read(io) {
                 Ok(msg) => {
                     self.last_heard = now;
@@ -160,6 +173,13 @@ impl WsConn {
             }
         }
         self.pump(io, now)
+    }
+
+    /// Whether the outbox is over half its limits.
+    fn backlogged(&self) -> bool {
+        let cfg = &self.core.config;
+        self.core.outbox.len() * 2 >= cfg.max_queued_messages
+            || self.core.outbox_bytes * 2 >= cfg.max_queued_bytes
     }
 
     fn on_message(&mut self, msg: Message, now: Instant) {
@@ -262,8 +282,22 @@ impl WsConn {
     fn pump(&mut self, io: &mut TcpStream, now: Instant) -> WsNext {
         if let Some((code, reason)) = self.core.close_request.take() {
             self.core.closing = true;
-            self.core.outbox.clear();
-            self.core.outbox_bytes = 0;
+            if code == 1013 {
+                // Too slow to keep up: what is queued would only delay
+                // the close frame.
+                self.core.outbox.clear();
+                self.core.outbox_bytes = 0;
+            } else {
+                // Everything sent before the close goes out before it.
+                while let Some(msg) = self.core.outbox.pop_front() {
+                    self.core.outbox_bytes -= msg.len();
+                    match self.proto.write(io, msg.0) {
+                        Ok(()) => {}
+                        Err(WsError::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
+                        Err(_) => break,
+                    }
+                }
+            }
             if self.closing_since.is_none() && self.proto.can_write() {
                 self.closing_since = Some(now);
                 self.close_code.get_or_insert((code, reason.clone()));
