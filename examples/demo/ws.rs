@@ -1,7 +1,7 @@
 //! The demo's WebSocket consumers (demo-contract.md, "Routes"; the seed's
 //! "WebSocket Logging" section).
 
-use mionex::ws::{Consumer, Payload, PayloadType, WebSocket};
+use mionex::ws::{Consumer, Payload, PayloadType, WebSocket, WsConfig};
 use mionex::{App, Error};
 use std::time::Duration;
 
@@ -52,6 +52,13 @@ impl Consumer for Logged {
 }
 
 pub fn mount(app: &mut App) {
-    app.ws("/ws/echo", |_| Echo);
+    // Conformance runs (Autobahn 9.*) send messages of up to 16 MiB.
+    let echo = WsConfig {
+        max_message_size: 16 << 20,
+        max_frame_size: 16 << 20,
+        max_queued_bytes: 32 << 20,
+        ..WsConfig::default()
+    };
+    app.ws_with("/ws/echo", echo, |_| Echo);
     app.ws("/ws", |_| Logged);
 }

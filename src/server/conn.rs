@@ -439,10 +439,10 @@ impl Conn {
     }
 
     /// A command for this connection's WebSocket from another thread.
-    pub(crate) fn ws_command(&mut self, cmd: WsCmd) {
+    pub(crate) fn ws_command(&mut self, cmd: WsCmd, now: Instant) {
         if let Some(ws) = self.ws.as_mut() {
             match cmd {
-                WsCmd::Send(msg) => ws.enqueue(msg),
+                WsCmd::Send(msg) => ws.enqueue(msg, &mut self.stream, now),
                 WsCmd::Close(code, reason) => ws.request_close(code, &reason),
             }
         }

@@ -218,7 +218,7 @@ impl Worker {
                 Msg::Shutdown => self.begin_shutdown(st, now, &mut touched),
                 Msg::Ws { key, id, cmd } => {
                     if let Some(conn) = st.conns.get_mut(key).filter(|c| c.id() == id) {
-                        conn.ws_command(cmd);
+                        conn.ws_command(cmd, now);
                         touched.push(key);
                     }
                 }

@@ -76,8 +76,14 @@ impl WsConn {
         }
     }
 
-    /// Queues a message from another thread (or this one).
-    pub(crate) fn enqueue(&mut self, msg: WsMessage) {
+    /// Queues a message from another thread. A batch bigger than the
+    /// queue is written out as it comes while the socket takes it; only a
+    /// client that stops reading fills the queue (and meets the policy).
+    pub(crate) fn enqueue(&mut self, msg: WsMessage, io: &mut TcpStream, now: Instant) {
+        if self.backlogged() && !self.write_blocked && !self.done {
+            // An ending connection is noticed by the next `drive`.
+            let _ = self.pump(io, now);
+        }
         let _ = self.core.enqueue(msg);
     }
 

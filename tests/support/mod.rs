@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod demo;
+pub mod ws;
 
 use mionex::{App, Server};
 use std::io::{BufRead, BufReader, Read, Write};
