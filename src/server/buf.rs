@@ -19,6 +19,15 @@ impl ReadBuf {
         self.start == self.end
     }
 
+    /// Drops `len` pending bytes that start `at` bytes into the pending
+    /// data, keeping what follows: a chunked body's raw bytes once
+    /// decoded, so framing overhead never counts against the buffer.
+    pub(crate) fn cut(&mut self, at: usize, len: usize) {
+        let from = self.start + at;
+        self.data.copy_within(from + len..self.end, from);
+        self.end -= len;
+    }
+
     /// Makes room to read more: moves pending bytes to the front, or
     /// doubles the buffer up to `max`. Returns false when it is full.
     pub(crate) fn make_room(&mut self, max: usize) -> bool {

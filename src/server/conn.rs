@@ -50,8 +50,6 @@ struct Streaming {
 struct PartialBody {
     decoder: ChunkedDecoder,
     body: Vec<u8>,
-    /// Bytes after the head already fed to the decoder.
-    consumed: usize,
 }
 
 pub(crate) struct Conn {
@@ -72,6 +70,8 @@ pub(crate) struct Conn {
     head_complete: bool,
     /// The socket may hold unread bytes (edge-triggered readiness).
     read_ready: bool,
+    /// The poller said the peer shut down its side.
+    eof_seen: bool,
     peer_closed: bool,
     close_after_flush: bool,
     linger_until: Option<Instant>,
@@ -109,6 +109,7 @@ impl Conn {
             sent_continue: false,
             head_complete: false,
             read_ready: true,
+            eof_seen: false,
             peer_closed: false,
             close_after_flush: false,
             linger_until: None,
@@ -122,8 +123,11 @@ impl Conn {
         &mut self.stream
     }
 
-    pub(crate) fn mark_readable(&mut self) {
+    /// A readable edge; `eof` when it says the peer has shut down its
+    /// side (its FIN may come in the same edge as its last bytes).
+    pub(crate) fn mark_readable(&mut self, eof: bool) {
         self.read_ready = true;
+        self.eof_seen |= eof;
     }
 
     fn has_output(&self) -> bool {
@@ -226,8 +230,9 @@ impl Conn {
                     total += n;
                     // A short read means the socket is drained: skip the
                     // read that would only say WouldBlock (a new edge will
-                    // come with new bytes).
-                    if buf.end < buf.data.len() {
+                    // come with new bytes). Not after a FIN edge: then the
+                    // next read says 0, and no edge would come for it.
+                    if buf.end < buf.data.len() && !self.eof_seen {
                         self.read_ready = false;
                         break;
                     }
@@ -345,19 +350,23 @@ impl Conn {
                 let p = self.partial.get_or_insert_with(|| PartialBody {
                     decoder: ChunkedDecoder::new(),
                     body: Vec::new(),
-                    consumed: 0,
                 });
-                let input = &data[head.len + p.consumed..];
+                let input = &data[head.len..];
                 let max = ctx.app.config.limits.max_body_bytes;
-                match p.decoder.decode(input, &mut p.body, max) {
+                let decoded = p.decoder.decode(input, &mut p.body, max);
+                match decoded {
                     Ok((used, true)) => {
-                        let total = head.len + p.consumed + used;
                         let p = self.partial.take().map(|p| p.body).unwrap_or_default();
                         ctx.req.body = p;
-                        Ok(Some(total))
+                        Ok(Some(head.len + used))
                     }
                     Ok((used, false)) => {
-                        p.consumed += used;
+                        // The decoded part lives in the body now; drop its
+                        // raw bytes, keeping the head (parsed again on the
+                        // next read) and what is not decoded yet.
+                        if let Some(buf) = self.rbuf.as_mut() {
+                            buf.cut(head.len, used);
+                        }
                         Ok(None)
                     }
                     Err(e) => {

@@ -80,7 +80,7 @@ impl Worker {
                             continue;
                         };
                         if event.is_readable() || event.is_read_closed() || event.is_error() {
-                            conn.mark_readable();
+                            conn.mark_readable(event.is_read_closed());
                         }
                         self.drive(&mut st, key, now);
                     }
