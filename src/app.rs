@@ -400,6 +400,9 @@ impl ChainEnd for Routed<'_> {
         // A panicking before-hook still gets its 500 through the after-hooks.
         let mut res = panic::catch(|| self.before_and_route(req, errors))
             .unwrap_or_else(|p| errors.handle(req, &Error::new(p)));
+        if self.endpoint.after.is_empty() {
+            return Ok(res);
+        }
         let ran = panic::catch(|| {
             for hook in &self.endpoint.after {
                 hook.run(req, &mut res);
@@ -443,14 +446,7 @@ impl AppInner {
         };
         let routed = Routed { endpoint, handler };
         // Each layer of the chain catches the panics of those inside it
-        // (see `Next::run`); this one is the last resort, for a panic in
-        // the exception handling itself.
-        match panic::catch(|| Next::new(&self.global, &routed, &self.errors).run(req)) {
-            Ok(res) => res,
-            Err(p) => {
-                log::error!(target: "mionex::exceptions", "panic while answering an error: {p}");
-                Response::text("Internal Server Error").with_status(500)
-            }
-        }
+        // (see `Next::run`), and `Routed` those of hooks and handler.
+        Next::new(&self.global, &routed, &self.errors).run(req)
     }
 }

@@ -1,6 +1,6 @@
 //! The `Date` header, formatted by hand (RFC 9110 §5.6.7 IMF-fixdate).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Length of an IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub(crate) const DATE_LEN: usize = 29;
@@ -10,6 +10,9 @@ pub(crate) const DATE_LEN: usize = 29;
 pub(crate) struct DateCache {
     second: u64,
     bytes: [u8; DATE_LEN],
+    /// When the wall clock next turns a second: until then, a refresh
+    /// reads no clock at all.
+    next: Option<Instant>,
 }
 
 impl DateCache {
@@ -17,21 +20,29 @@ impl DateCache {
         let mut cache = DateCache {
             second: u64::MAX,
             bytes: [b' '; DATE_LEN],
+            next: None,
         };
-        cache.refresh(SystemTime::now());
+        cache.refresh(Instant::now());
         cache
     }
 
-    /// Re-formats the date if the wall-clock second changed.
-    pub(crate) fn refresh(&mut self, now: SystemTime) {
-        let secs = now
+    /// Re-formats the date if the wall-clock second may have changed by
+    /// `now` (the event loop's monotonic time of this pass).
+    pub(crate) fn refresh(&mut self, now: Instant) {
+        if self.next.is_some_and(|next| now < next) {
+            return;
+        }
+        let since_epoch = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+            .unwrap_or_default();
+        let secs = since_epoch.as_secs();
         if secs != self.second {
             self.second = secs;
             self.bytes = imf_fixdate(secs);
         }
+        let to_next_second =
+            Duration::from_nanos(1_000_000_000 - u64::from(since_epoch.subsec_nanos()));
+        self.next = Some(now + to_next_second);
     }
 
     pub(crate) fn get(&self) -> &[u8; DATE_LEN] {

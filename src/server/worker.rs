@@ -14,7 +14,7 @@ use mio::{Events, Interest, Poll, Token};
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 pub(crate) const LISTENER: Token = Token(0);
 pub(crate) const WAKER: Token = Token(1);
@@ -57,19 +57,22 @@ impl Worker {
             shutdown_deadline: None,
         };
         st.req.app_state = Some(self.app.state.clone());
-        let mut next_tick = Instant::now() + TICK;
+        let mut now = Instant::now();
+        let mut next_tick = now + TICK;
         let mut accept_paused = false;
 
         loop {
-            let timeout = next_tick.saturating_duration_since(Instant::now());
+            // From the last pass's clock: a tick may come a pass late, and
+            // the busy path reads the clock once per wake, not twice.
+            let timeout = next_tick.saturating_duration_since(now);
             if let Err(e) = self.poll.poll(&mut events, Some(timeout))
                 && e.kind() != io::ErrorKind::Interrupted
             {
                 log::error!(target: "mionex::server", "worker {}: poll failed: {e}", self.id);
                 break;
             }
-            let now = Instant::now();
-            st.date.refresh(SystemTime::now());
+            now = Instant::now();
+            st.date.refresh(now);
             for event in events.iter() {
                 match event.token() {
                     LISTENER => accept_paused = !self.accept(&mut st, now),
