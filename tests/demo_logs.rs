@@ -302,3 +302,34 @@ fn login_attempts_are_audited_and_too_many_4xx_warn() {
         .collect();
     assert_eq!(warnings.len(), 1, "one warning per client and window");
 }
+
+#[test]
+fn the_periodic_summary_reports_each_period() {
+    let demo = Demo::start("logs-summary", &["--summary-every", "1"]);
+    for _ in 0..7 {
+        assert_eq!(get(demo.addr, "/plaintext").status, 200);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(2300));
+    let demo = stop(demo);
+    let lines: Vec<String> = demo
+        .all_log_lines()
+        .into_iter()
+        .filter(|l| l.contains("INFO in demo::summary: Last 1s: "))
+        .collect();
+    assert!(lines.len() >= 2, "{lines:#?}");
+    // The seven requests are counted once, in one period or split over two.
+    let total: u64 = lines
+        .iter()
+        .map(|l| {
+            l.split("Last 1s: ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(total, 7, "{lines:#?}");
+}

@@ -16,6 +16,8 @@ pub struct Args {
     pub access_log: bool,
     pub redis: Option<String>,
     pub monitor: bool,
+    /// How often the periodic summary line is logged.
+    pub summary_every: std::time::Duration,
 }
 
 /// Why the flags did not give a configuration.
@@ -38,7 +40,7 @@ impl fmt::Display for ArgError {
 
 pub const USAGE: &str = "usage: demo [--addr HOST:PORT] [--workers N] [--log-dir DIR] \
 [--max-bytes N] [--backup-count N] [--log-level error|warn|info|debug|trace] \
-[--access-log on|off] [--redis URL] [--monitor on|off]";
+[--access-log on|off] [--redis URL] [--monitor on|off] [--summary-every SECS]";
 
 fn on_off(flag: &str, v: &str) -> Result<bool, ArgError> {
     match v {
@@ -65,6 +67,7 @@ impl Args {
             access_log: true,
             redis: None,
             monitor: true,
+            summary_every: std::time::Duration::from_secs(60),
         };
         while let Some(flag) = argv.next() {
             if flag == "-h" || flag == "--help" {
@@ -97,6 +100,13 @@ impl Args {
                 "--access-log" => a.access_log = on_off(&flag, &value)?,
                 "--redis" => a.redis = Some(value),
                 "--monitor" => a.monitor = on_off(&flag, &value)?,
+                "--summary-every" => {
+                    let secs: u64 = number(&flag, &value)?;
+                    if secs == 0 {
+                        return Err(ArgError::Bad("--summary-every must be at least 1".into()));
+                    }
+                    a.summary_every = std::time::Duration::from_secs(secs);
+                }
                 _ => return Err(ArgError::Bad(format!("unknown flag {flag:?}"))),
             }
         }

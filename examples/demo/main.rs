@@ -8,6 +8,7 @@ mod args;
 mod logs;
 mod routes;
 mod security;
+mod summary;
 mod timing;
 mod ws;
 
@@ -72,6 +73,7 @@ fn main() {
         }
     };
     ws::mount(&mut app);
+    let summary = summary::mount(&mut app, args.summary_every);
     let dir = args.log_dir.clone();
     app.on_startup(move || {
         log::info!("mionex demo starting; logs in {}", dir.display());
@@ -88,6 +90,7 @@ fn main() {
             std::process::exit(1);
         }
     };
+    let _ = summary.set(server.handle());
     shutdown_on_signals(server.handle());
     println!("listening on http://{}", server.local_addr());
     server.wait();
