@@ -37,7 +37,28 @@
 //! Handlers return `Result<Response, Error>`. An [`HttpError`] chooses the
 //! status; any other error, or a panic, answers 500. The body is JSON,
 //! `{"error": "...", "id": "<uuid>"}`, and server errors are logged with
-//! the same id, never sent to the client with internal detail.
+//! the same id, never sent to the client with internal detail. Handlers
+//! by error type, by status and by path prefix replace that default: see
+//! [`exceptions`].
+//!
+//! # The order of a request
+//!
+//! 1. The app's [`middleware`], first added outermost
+//!    ([`App::add_middleware`]); every request passes, 404s and WebSocket
+//!    upgrades included.
+//! 2. The app's [before-hooks](hooks), then those of the [`Scope`]s around
+//!    the route, outer first ([`App::before_request`]). One may answer
+//!    early.
+//! 3. The scopes' middleware, outer first ([`Scope::add_middleware`]).
+//! 4. The handler.
+//! 5. The after-hooks, in the same order as the before-hooks, on the final
+//!    response ([`App::after_request`]).
+//!
+//! An error or a panic anywhere becomes a response through the
+//! [exception handlers](exceptions) where it happens, so every layer
+//! outside sees a status, never an unwinding panic. Logging
+//! ([`logging`], [`access_log`]), WebSockets ([`ws`]) and request ids
+//! ([`request_id`]) are modules of their own.
 #![deny(missing_docs)]
 
 pub mod access_log;
@@ -52,7 +73,7 @@ mod ids;
 pub mod json;
 mod lifecycle;
 pub mod logging;
-mod middleware;
+pub mod middleware;
 mod panic;
 pub mod request_id;
 mod router;
