@@ -160,7 +160,10 @@ impl Conn {
                 return self.linger_read();
             }
             if let Some(ws) = self.ws.as_mut() {
-                return match ws.drive(&mut self.stream, &mut self.read_ready, ctx.now) {
+                let next = ws.drive(&mut self.stream, &mut self.read_ready, ctx.now);
+                let (dropped, closed) = ws.take_overflow();
+                ctx.stats.add_ws_overflow(dropped, closed);
+                return match next {
                     WsNext::Keep => Next::Keep,
                     WsNext::Close => Next::Close,
                     WsNext::Linger => {
@@ -440,6 +443,7 @@ impl Conn {
             },
             config: up.config,
             dropped: 0,
+            overflowed: false,
         };
         ctx.stats.inc_ws_opened();
         // The client may already have sent frames: make sure they are read.
@@ -634,7 +638,10 @@ impl Conn {
             if self.wpos < self.wbuf.len() {
                 return Next::Keep;
             }
-            return match ws.check_timers(&mut self.stream, now) {
+            let next = ws.check_timers(&mut self.stream, now);
+            let (dropped, closed) = ws.take_overflow();
+            ctx.stats.add_ws_overflow(dropped, closed);
+            return match next {
                 WsNext::Keep => Next::Keep,
                 WsNext::Close => Next::Close,
                 WsNext::Linger => {

@@ -13,6 +13,8 @@ pub(crate) struct WorkerStats {
     timeouts: AtomicU64,
     open: AtomicU64,
     ws_opened: AtomicU64,
+    ws_overflow_closes: AtomicU64,
+    ws_dropped: AtomicU64,
 }
 
 /// Single-writer increment: a plain load and store, no locked instruction.
@@ -44,6 +46,16 @@ impl WorkerStats {
     pub(crate) fn inc_ws_opened(&self) {
         bump(&self.ws_opened);
     }
+    /// What a WebSocket's slow-consumer policy did since the last report.
+    pub(crate) fn add_ws_overflow(&self, dropped: u64, closed: bool) {
+        if dropped > 0 {
+            let d = &self.ws_dropped;
+            d.store(d.load(Relaxed) + dropped, Relaxed);
+        }
+        if closed {
+            bump(&self.ws_overflow_closes);
+        }
+    }
 }
 
 /// A snapshot of the server's counters, summed over its workers.
@@ -64,6 +76,12 @@ pub struct ServerStats {
     pub open_connections: u64,
     /// Connections upgraded to WebSocket.
     pub ws_opened: u64,
+    /// WebSockets closed with 1013 because their send queue was full
+    /// ([`Overflow::Close`](crate::ws::Overflow::Close)).
+    pub ws_overflow_closes: u64,
+    /// Messages dropped from full send queues
+    /// ([`Overflow::DropOldest`](crate::ws::Overflow::DropOldest)).
+    pub ws_dropped: u64,
 }
 
 impl ServerStats {
@@ -77,6 +95,8 @@ impl ServerStats {
             s.timeouts += w.timeouts.load(Relaxed);
             s.open_connections += w.open.load(Relaxed);
             s.ws_opened += w.ws_opened.load(Relaxed);
+            s.ws_overflow_closes += w.ws_overflow_closes.load(Relaxed);
+            s.ws_dropped += w.ws_dropped.load(Relaxed);
         }
         s
     }

@@ -42,6 +42,8 @@ pub(crate) struct WsConn {
     last_heard: Instant,
     write_blocked: bool,
     done: bool,
+    /// `core.dropped` as last reported to the worker's stats.
+    reported_dropped: u64,
 }
 
 impl WsConn {
@@ -73,7 +75,16 @@ impl WsConn {
             last_heard: now,
             write_blocked: false,
             done: false,
+            reported_dropped: 0,
         }
+    }
+
+    /// Messages dropped, and whether the queue overflowed into a close,
+    /// since the last call: for the worker's counters.
+    pub(crate) fn take_overflow(&mut self) -> (u64, bool) {
+        let dropped = self.core.dropped - self.reported_dropped;
+        self.reported_dropped = self.core.dropped;
+        (dropped, std::mem::take(&mut self.core.overflowed))
     }
 
     /// Queues a message from another thread. A batch bigger than the

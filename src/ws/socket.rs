@@ -24,6 +24,8 @@ pub(crate) struct Core {
     pub config: Arc<WsConfig>,
     /// Messages dropped by [`Overflow::DropOldest`].
     pub dropped: u64,
+    /// Closed by [`Overflow::Close`], not reported to the stats yet.
+    pub overflowed: bool,
 }
 
 impl Core {
@@ -47,6 +49,7 @@ impl Core {
                         self.channel.uuid()
                     );
                     self.close_request = Some((1013, "send queue full".into()));
+                    self.overflowed = true;
                     return Err(SendError::QueueFull);
                 }
                 Overflow::DropOldest => {
