@@ -3,7 +3,6 @@
 //! binary: it installs the global logger.
 
 #[path = "support/logging.rs"]
-#[allow(dead_code)]
 mod logsupport;
 mod support;
 
