@@ -19,4 +19,13 @@ fn a_logger_used_directly_keeps_its_level_after_another_is_installed() {
     // The installed logger still filters its own records at Info.
     log::debug!("app debug");
     assert_eq!(app.stats().records, 0);
+
+    // The audit log takes every level but is called directly: it must not
+    // open the global filter to trace (every log! site would pay for it).
+    let dir = std::env::temp_dir().join(format!("mionex-levels-{}", std::process::id()));
+    let audit = mionex::logging::AuditLogger::open(dir.join("audit.log")).unwrap();
+    assert_eq!(log::max_level(), LevelFilter::Debug);
+    audit.auth_success("127.0.0.1".parse().unwrap(), "ann");
+    assert_eq!(audit.logger().stats().records, 1);
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -14,27 +14,31 @@ use std::time::Instant;
 /// When the request's before-hook ran.
 struct StartTime(Instant);
 
-/// The last `N` durations of one worker, in seconds.
+/// The last `N` durations of one worker, in nanoseconds, and their sum
+/// (integers, so the running sum never drifts).
 struct Ring {
-    values: [f64; Ring::N],
+    values: [u64; Ring::N],
     len: usize,
     next: usize,
+    sum: u64,
 }
 
 impl Ring {
     const N: usize = 100;
 
-    fn push(&mut self, v: f64) -> f64 {
-        self.values[self.next] = v;
+    /// Adds a duration; the mean of the last `N`, in seconds.
+    fn push(&mut self, nanos: u64) -> f64 {
+        self.sum = self.sum - self.values[self.next] + nanos;
+        self.values[self.next] = nanos;
         self.next = (self.next + 1) % Ring::N;
         self.len = (self.len + 1).min(Ring::N);
-        self.values[..self.len].iter().sum::<f64>() / self.len as f64
+        self.sum as f64 / self.len as f64 / 1e9
     }
 }
 
 thread_local! {
     static TIMINGS: RefCell<Ring> = const {
-        RefCell::new(Ring { values: [0.0; Ring::N], len: 0, next: 0 })
+        RefCell::new(Ring { values: [0; Ring::N], len: 0, next: 0, sum: 0 })
     };
 }
 
@@ -52,8 +56,9 @@ pub fn mount(app: &mut App) {
             let Some(start) = req.state().get::<StartTime>().map(|s| s.0) else {
                 return; // a before-hook answered before ours ran
             };
-            let duration = start.elapsed().as_secs_f64();
-            let avg = TIMINGS.with(|t| t.borrow_mut().push(duration));
+            let elapsed = start.elapsed();
+            let avg = TIMINGS.with(|t| t.borrow_mut().push(elapsed.as_nanos() as u64));
+            let duration = elapsed.as_secs_f64();
             log::debug!("Request completed in {duration:.3}s [avg={avg:.3}s]");
         },
     );

@@ -44,7 +44,7 @@ impl AuditLogger {
             .format(Json)
             .flush_level(Level::Trace)
             .open()?;
-        let logger = Logger::new(AUDIT_TARGET);
+        let logger = Logger::direct(AUDIT_TARGET);
         logger.set_level(LevelFilter::Trace).add_handler(file);
         Ok(AuditLogger { logger })
     }
@@ -186,7 +186,8 @@ impl SuspicionTracker {
     /// Counts one answer with `status` to `client`; true when this answer
     /// crossed the limit and a warning was logged.
     pub fn record(&self, client: IpAddr, status: u16) -> bool {
-        self.record_at(client, status, Instant::now())
+        // Most answers are not 4xx: no clock read for them.
+        (400..500).contains(&status) && self.record_at(client, status, Instant::now())
     }
 
     /// [`record`](SuspicionTracker::record) at a given instant (tests, replays).

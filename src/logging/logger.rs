@@ -57,6 +57,9 @@ struct Inner {
     flusher: Mutex<Option<JoinHandle<()>>>,
     stopped: AtomicBool,
     installed: AtomicBool,
+    /// Only ever called through `Log::log` (the audit log): its level must
+    /// not raise the global one that every `log!` call site checks.
+    direct: AtomicBool,
 }
 
 fn to_filter(n: usize) -> LevelFilter {
@@ -85,9 +88,19 @@ impl Logger {
                 flusher: Mutex::new(None),
                 stopped: AtomicBool::new(false),
                 installed: AtomicBool::new(false),
+                direct: AtomicBool::new(false),
             }),
         };
         logger.update_max_level();
+        logger
+    }
+
+    /// A logger that is only called directly (`Log::log` with a built
+    /// record), never through the `log!` macros: however verbose, it does
+    /// not raise `log::max_level`, which every macro call site checks.
+    pub(crate) fn direct(name: impl Into<String>) -> Logger {
+        let logger = Logger::new(name);
+        logger.inner.direct.store(true, Ordering::Relaxed);
         logger
     }
 
@@ -158,7 +171,7 @@ impl Logger {
         let ours = self.max_level();
         if self.inner.installed.load(Ordering::Relaxed) {
             log::set_max_level(ours.max(side_max()));
-        } else if self.handler_count() > 0 {
+        } else if self.handler_count() > 0 && !self.inner.direct.load(Ordering::Relaxed) {
             SIDE_MAX.fetch_max(ours as usize, Ordering::Relaxed);
             if ours > log::max_level() {
                 log::set_max_level(ours);
