@@ -20,8 +20,9 @@
 #   ECHO_CONNS  connections in the echo test         [64]
 #   ECHO_SIZE   bytes per echo message               [32]
 #   IDLE_N      sockets in the idle test             [10000]
-#   QUIET_WAIT  seconds to wait, before each run, for other processes to
-#   QUIET_PCT   use under QUIET_PCT % of a core      [30, 25]
+#   QUIET_WAIT  seconds to wait, before each run, for other processes (and
+#               hypervisor steal time) to
+#   QUIET_PCT   use under QUIET_PCT % of a core   [30, 25]
 #   MIONEX_DEMO another demo binary to measure as "mionex"
 #   SKIP_BUILD  set to 1 to use the binaries as they are
 #
