@@ -159,6 +159,11 @@ impl Conn {
             if self.linger_until.is_some() {
                 return self.linger_read();
             }
+            if self.ws.is_some() && self.wbuf.capacity() > 0 {
+                // The 101 answer has gone: the socket writes through
+                // tungstenite from now on, so the buffer goes back.
+                self.release(ctx.pool);
+            }
             if let Some(ws) = self.ws.as_mut() {
                 let next = ws.drive(&mut self.stream, &mut self.read_ready, ctx.now);
                 let (dropped, closed) = ws.take_overflow();

@@ -12,7 +12,7 @@ use mio::net::TcpStream;
 use std::io;
 use std::time::Instant;
 use tungstenite::Message;
-use tungstenite::error::Error as WsError;
+use tungstenite::error::{Error as WsError, ProtocolError};
 use tungstenite::protocol::frame::CloseFrame;
 use tungstenite::protocol::{Role, WebSocketConfig, WebSocketContext};
 
@@ -273,6 +273,13 @@ impl WsConn {
     /// don't wait for the client's close. `None` means carry on.
     fn fail(&mut self, e: WsError) -> Option<WsNext> {
         let (code, reason) = match &e {
+            // A client that vanished (closed its tab, lost its network)
+            // is ordinary, not a protocol failure to warn about.
+            WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => {
+                log::debug!(target: "mionex::ws", "channel {} dropped by the client without a close", self.core.channel.uuid());
+                self.close_code.get_or_insert((1006, String::new()));
+                return Some(self.finish());
+            }
             WsError::Capacity(_) => (1009, "message too big"),
             WsError::Utf8(_) => (1007, "invalid UTF-8 in text message"),
             WsError::Protocol(_) => (1002, "protocol error"),
