@@ -114,6 +114,7 @@ impl AccessLog {
         self
     }
 
+    /// Logs one line; only called once [`AccessLog::enabled`] said yes.
     fn emit(&self, args: std::fmt::Arguments<'_>) {
         let record = log::Record::builder()
             .args(args)
@@ -124,14 +125,8 @@ impl AccessLog {
             .line(Some(line!()))
             .build();
         match &self.logger {
-            Some(l) if log::Log::enabled(l, record.metadata()) => log::Log::log(l, &record),
-            Some(_) => {}
-            None => {
-                let global = log::logger();
-                if self.level <= log::max_level() && global.enabled(record.metadata()) {
-                    global.log(&record);
-                }
-            }
+            Some(l) => log::Log::log(l, &record),
+            None => log::logger().log(&record),
         }
     }
 
