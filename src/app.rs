@@ -126,7 +126,7 @@ impl App {
     /// WebSocket upgrades included. The first added is the outermost; see
     /// [`middleware`](crate::middleware).
     pub fn add_middleware(&mut self, middleware: impl Middleware) -> &mut App {
-        self.global.middleware.push(Arc::new(middleware));
+        self.root().add_middleware(middleware);
         self
     }
 
@@ -154,7 +154,7 @@ impl App {
     where
         F: Fn(&Request) -> Result<Option<Response>, Error> + Send + Sync + 'static,
     {
-        self.global.before.push(Arc::new(Before::new(hook, f)));
+        self.root().before_request(hook, f);
         self
     }
 
@@ -164,7 +164,7 @@ impl App {
     where
         F: Fn(&Request, &mut Response) + Send + Sync + 'static,
     {
-        self.global.after.push(Arc::new(After::new(hook, f)));
+        self.root().after_request(hook, f);
         self
     }
 
@@ -185,7 +185,7 @@ impl App {
         E: StdError + 'static,
         F: Fn(&Request, &E) -> Result<Response, Error> + Send + Sync + 'static,
     {
-        self.global.errors.by_type(f);
+        self.root().exception_handler(f);
         self
     }
 
@@ -195,7 +195,7 @@ impl App {
     where
         F: Fn(&Request, &Error) -> Result<Response, Error> + Send + Sync + 'static,
     {
-        self.global.errors.by_status(status, f);
+        self.root().status_handler(status, f);
         self
     }
 
@@ -205,8 +205,15 @@ impl App {
     where
         F: Fn(&Request, &Error) -> Result<Response, Error> + Send + Sync + 'static,
     {
-        self.global.errors.any(f);
+        self.root().catch_all(f);
         self
+    }
+
+    /// The app's own layers, registered through the same code as a scope's.
+    fn root(&mut self) -> Scope<'_> {
+        Scope {
+            layers: &mut self.global,
+        }
     }
 
     /// The part of the app under `prefix` (`/api`, or one route's pattern
